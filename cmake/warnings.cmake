@@ -1,0 +1,10 @@
+# Warnings are errors for our own targets only (not for third-party headers).
+function(clrdump_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor
+    -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
+    -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2
+    # GCC 12 reports false -Wrestrict positives inside libstdc++ string
+    # concatenation (GCC bug 105329).
+    -Wno-restrict)
+endfunction()
