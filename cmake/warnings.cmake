@@ -3,7 +3,7 @@ function(clrdump_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor
     -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
-    -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2
+    -Wconversion -Wsign-conversion -Wformat=2
     # GCC 12 reports false -Wrestrict positives inside libstdc++ string
     # concatenation (GCC bug 105329).
     -Wno-restrict)

@@ -1,0 +1,198 @@
+// Differential tests: clrdump and Microsoft's dotnet-dump run on the same
+// targets; stdout, stderr and exit codes must be equal unless the
+// difference is listed in accepted_differences.tsv with its reason.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <regex>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "harness/env.h"
+#include "harness/subprocess.h"
+#include "ipc/endpoint.h"
+
+namespace clrdump::test {
+namespace {
+
+struct Accepted {
+  std::map<std::string, std::string> stream_by_case;
+};
+
+Accepted LoadAccepted() {
+  Accepted accepted;
+  std::ifstream file(CLRDUMP_TEST_ACCEPTED);
+  std::string line;
+  while (std::getline(file, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t t1 = line.find('\t');
+    const size_t t2 = line.find('\t', t1 + 1);
+    if (t1 == std::string::npos || t2 == std::string::npos) continue;
+    accepted.stream_by_case[line.substr(0, t1)] = line.substr(t1 + 1, t2 - t1 - 1);
+  }
+  return accepted;
+}
+
+// Masks what legitimately differs between two runs of the same case.
+std::string Normalize(std::string text) {
+  text = std::regex_replace(text, std::regex("core_\\d{8}_\\d{6}"), "core_<TIME>");
+  return text;
+}
+
+class Differential : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    oracle_ = OraclePath();
+    CLRDUMP_REQUIRE(!oracle_.empty(),
+                    "the dotnet-dump oracle is not installed (run scripts/setup.sh, or set "
+                    "CLRDUMP_ORACLE)");
+  }
+
+  RunResult RunTool(const std::string& tool, const std::vector<std::string>& args,
+                    const SpawnOptions& options) {
+    std::vector<std::string> argv = {tool};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return ::clrdump::test::Run(argv, options, std::chrono::seconds(300));
+  }
+
+  // Runs a case with both tools and compares, honouring accepted differences.
+  void Compare(const std::string& name, const std::vector<std::string>& args,
+               const SpawnOptions& options = {}, const std::function<void()>& between = {}) {
+    const RunResult theirs = RunTool(oracle_, args, options);
+    if (between) between();
+    const RunResult ours = RunTool(ClrdumpPath(), args, options);
+    ASSERT_FALSE(ours.timed_out || theirs.timed_out) << name;
+    EXPECT_EQ(ours.exit_code, theirs.exit_code) << name << "\nours: " << ours.err
+                                                << "\ntheirs: " << theirs.err;
+    static const Accepted accepted = LoadAccepted();
+    const auto it = accepted.stream_by_case.find(name);
+    const std::string allowed = it == accepted.stream_by_case.end() ? "" : it->second;
+    const bool out_same = Normalize(ours.out) == Normalize(theirs.out);
+    const bool err_same = Normalize(ours.err) == Normalize(theirs.err);
+    if (allowed != "out" && allowed != "both") {
+      EXPECT_EQ(Normalize(ours.out), Normalize(theirs.out)) << name << " (stdout)";
+    }
+    if (allowed != "err" && allowed != "both") {
+      EXPECT_EQ(Normalize(ours.err), Normalize(theirs.err)) << name << " (stderr)";
+    }
+    if (!allowed.empty()) {
+      EXPECT_FALSE(out_same && err_same)
+          << name << " is listed in accepted_differences.tsv but no longer differs";
+      // Our side of an accepted difference is still one clear error line.
+      if (allowed == "err") {
+        EXPECT_EQ(std::count(ours.err.begin(), ours.err.end(), '\n'), 1) << ours.err;
+      }
+    }
+  }
+
+  std::string oracle_;
+};
+
+std::unique_ptr<Debuggee> StartReady(const std::vector<std::string>& argv,
+                                     const SpawnOptions& options = {}) {
+  auto d = std::make_unique<Debuggee>(argv, options);
+  EXPECT_TRUE(d->WaitForLine("READY")) << argv[0];
+  return d;
+}
+
+TEST_F(Differential, PsListsTheSameProcessesInTheSameLayout) {
+  auto via_dotnet = StartReady(WaiterViaDotnet());
+  auto via_apphost = StartReady(WaiterApphost("PsWaiter"));
+  const std::string tmp = MakeTempDir("ps-tmpdir");
+  SpawnOptions other_tmp;
+  other_tmp.env["TMPDIR"] = tmp;
+  std::vector<std::string> with_args = WaiterApphost("PsTmpWaiter");
+  with_args.push_back("an arg");
+  auto via_tmpdir = StartReady(with_args, other_tmp);
+
+  // Unrelated .NET processes may start or stop between the two runs; a
+  // few attempts keep that noise from failing the comparison.
+  RunResult ours, theirs;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    theirs = RunTool(oracle_, {"ps"}, {});
+    ours = RunTool(ClrdumpPath(), {"ps"}, {});
+    if (ours.out == theirs.out) break;
+  }
+  EXPECT_EQ(ours.exit_code, 0);
+  EXPECT_EQ(ours.out, theirs.out);
+  for (pid_t pid : {via_dotnet->pid(), via_apphost->pid(), via_tmpdir->pid()}) {
+    EXPECT_NE(ours.out.find(" " + std::to_string(pid) + " "), std::string::npos)
+        << "pid " << pid << " missing from:\n" << ours.out;
+  }
+  EXPECT_NE(ours.out.find("an arg "), std::string::npos);
+}
+
+TEST_F(Differential, CollectUsageErrors) {
+  Compare("collect_no_target", {"collect"});
+  Compare("collect_negative_pid", {"collect", "-p", "-5"});
+  Compare("collect_two_targets", {"collect", "-p", "1", "-n", "x"});
+  Compare("collect_name_none", {"collect", "-n", "NoSuchDotnetApp"});
+  Compare("collect_listen_port", {"collect", "--dport", "/tmp/x", "-o", "/tmp/never"});
+  Compare("collect_missing_port_socket",
+          {"collect", "--dport", "/nonexistent/socket,connect", "-o", "/tmp/never"});
+  Compare("collect_bad_type", {"collect", "-p", "1", "--type", "bogus"});
+}
+
+TEST_F(Differential, CollectByNameWithTwoMatches) {
+  auto a = StartReady(WaiterApphost("DiffPairWaiter"));
+  auto b = StartReady(WaiterApphost("DiffPairWaiter"));
+  Compare("collect_name_two", {"collect", "-n", "DiffPairWaiter"});
+}
+
+TEST_F(Differential, CollectDeadAndForeignProcesses) {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  Compare("collect_dead_pid", {"collect", "-p", std::to_string(child), "-o", "/tmp/never"});
+  Debuggee sleeper({"sleep", "120"});
+  Compare("collect_non_dotnet_pid",
+          {"collect", "-p", std::to_string(sleeper.pid()), "-o", "/tmp/never"});
+  SpawnOptions disabled;
+  disabled.env["DOTNET_EnableDiagnostics"] = "0";
+  auto waiter = StartReady(WaiterApphost("DiffNoDiag"), disabled);
+  Compare("collect_diagnostics_disabled",
+          {"collect", "-p", std::to_string(waiter->pid()), "-o", "/tmp/never"});
+}
+
+TEST_F(Differential, CollectSuccessPrintsTheSame) {
+  auto waiter = StartReady(WaiterApphost("DiffOkWaiter"));
+  const std::string path = MakeTempDir("diff-ok") + "/core";
+  auto remove_dump = [&] { ::unlink(path.c_str()); };
+  for (const char* type : {"Mini", "Heap", "Triage"}) {
+    Compare(std::string("collect_ok_") + type,
+            {"collect", "-p", std::to_string(waiter->pid()), "-o", path, "--type", type}, {},
+            remove_dump);
+  }
+  Compare("collect_ok_by_name", {"collect", "-n", "DiffOkWaiter", "-o", path, "--type", "mini"},
+          {}, remove_dump);
+}
+
+TEST_F(Differential, CollectPermissionProblems) {
+  CLRDUMP_REQUIRE(IsRoot(), "switching users needs root");
+  const std::string home = MakeTempDir("diff-nobody-home");
+  OpenUp(home);
+  SpawnOptions as_nobody;
+  as_nobody.run_as = "nobody:nogroup";
+  as_nobody.env["HOME"] = home;
+  auto nobody_waiter = StartReady(WaiterApphost("DiffNobody"), as_nobody);
+  const std::string dir = MakeTempDir("diff-rootonly");
+  ::chmod(dir.c_str(), 0755);
+  Compare("collect_unwritable_output_dir",
+          {"collect", "-p", std::to_string(nobody_waiter->pid()), "-o", dir + "/core"});
+
+  auto root_waiter = StartReady(WaiterApphost("DiffRoot"));
+  SpawnOptions tool_as_nobody;
+  tool_as_nobody.run_as = "nobody:nogroup";
+  tool_as_nobody.env["HOME"] = home;
+  Compare("collect_other_user",
+          {"collect", "-p", std::to_string(root_waiter->pid()), "-o", "/tmp/never"},
+          tool_as_nobody);
+}
+
+}  // namespace
+}  // namespace clrdump::test
