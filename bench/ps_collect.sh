@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Times `ps` and `collect --type Mini` of clrdump against Microsoft's
+# dotnet-dump in the same run, on the same target, and prints the ratios
+# (oracle time / clrdump time: above 1 means clrdump is faster).
+# Usage: bench/ps_collect.sh [build-dir]   (after scripts/setup.sh)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+clrdump="$build/src/cli/clrdump"
+oracle=${CLRDUMP_ORACLE:-$root/.tools/dotnet-dump/dotnet-dump}
+[ -x "$clrdump" ] || { echo "bench: build clrdump first ($clrdump)" >&2; exit 1; }
+[ -x "$oracle" ] || { echo "bench: no oracle at $oracle; run scripts/setup.sh" >&2; exit 1; }
+"$root/scripts/build-debuggees.sh" "$build/debuggees" >/dev/null
+
+work=$(mktemp -d)
+fifo="$work/stdin"; mkfifo "$fifo"
+"$build/debuggees/Waiter/Waiter" < "$fifo" > "$work/app.out" 2>/dev/null &
+app=$!
+exec 3>"$fifo"
+trap 'exec 3>&-; kill $app 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do grep -q READY "$work/app.out" && break; sleep 0.1; done
+
+hyperfine -N --warmup 3 --runs 30 --export-csv "$work/ps.csv" \
+  -n clrdump "$clrdump ps" -n dotnet-dump "$oracle ps" >/dev/null
+hyperfine -N --warmup 1 --runs 10 --export-csv "$work/collect.csv" \
+  -n clrdump "$clrdump collect -p $app -o $work/core-ours --type Mini" \
+  -n dotnet-dump "$oracle collect -p $app -o $work/core-theirs --type Mini" >/dev/null
+
+report() {  # csv: command,mean,stddev,median,user,system,min,max
+  awk -F, -v what="$2" 'NR>1 {mean[$1]=$2}
+    END {printf "%-22s clrdump %8.2f ms   dotnet-dump %8.2f ms   ratio %6.1fx\n",
+         what, mean["clrdump"]*1000, mean["dotnet-dump"]*1000, mean["dotnet-dump"]/mean["clrdump"]}' "$1"
+}
+echo "machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%d)"
+report "$work/ps.csv" "ps"
+report "$work/collect.csv" "collect --type Mini"
