@@ -16,3 +16,16 @@ ninja -C build
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCLRDUMP_SANITIZE=ON >/dev/null
 ninja -C build-asan unit_tests
 (cd build-asan && ctest --output-on-failure -L unit -j "$jobs")
+
+# Fuzz the readers for a bounded time; any crash fails the run.
+CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCLRDUMP_FUZZ=ON -DCLRDUMP_BUILD_TESTS=OFF >/dev/null
+fuzzers=(core_check ipc_reply)
+ninja -C build-fuzz "${fuzzers[@]/%/_fuzzer}"
+for f in "${fuzzers[@]}"; do
+  mkdir -p "build-fuzz/corpus-$f"
+  "build-fuzz/tests/fuzz/${f}_fuzzer" -max_total_time="${CLRDUMP_FUZZ_SECONDS:-60}" \
+    -print_final_stats=0 "build-fuzz/corpus-$f" "tests/fuzz/corpus/$f" 2>"build-fuzz/$f.log" \
+    || { tail -50 "build-fuzz/$f.log"; echo "fuzzer $f found a crash" >&2; exit 1; }
+  echo "fuzzer $f: $(grep -c . <(ls "build-fuzz/corpus-$f")) corpus entries, no crash"
+done
