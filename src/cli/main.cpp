@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/analyze_verb.h"
 #include "cli/collect_verb.h"
 #include "cli/ps_verb.h"
 
@@ -60,6 +61,16 @@ int main(int argc, char** argv) {
   std::string type = "Full";
   AddCollect(app, collect, type);
   app.add_subcommand("ps", "Lists the dotnet processes that dumps can be collected from.");
+  clrdump::cli::AnalyzeOptions analyze;
+  auto* a = app.add_subcommand(
+      "analyze", "Starts an interactive shell with debugging commands to explore a dump");
+  a->add_option("dump_path", analyze.dump_path, "Name of the dump file to analyze.")->required();
+  a->add_option("-c,--command", analyze.commands,
+                "Runs the command on start. Multiple instances of this parameter can be used in "
+                "an invocation to chain commands. Commands will get run in the order that they "
+                "are provided on the command line. If you want clrdump to exit after the "
+                "commands, your last command should be 'exit'.")
+      ->allow_extra_args(false);
 
   try {
     app.parse(argc, argv);
@@ -71,6 +82,11 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("ps")) {
     return clrdump::cli::RunPs(std::cout, std::cerr, ::isatty(STDOUT_FILENO), TerminalWidth());
+  }
+  if (app.got_subcommand("analyze")) {
+    return clrdump::cli::RunAnalyze(
+        analyze, {::isatty(STDIN_FILENO) != 0, ::isatty(STDOUT_FILENO) != 0}, std::cout,
+        std::cerr);
   }
   collect.type = *clrdump::cli::ParseDumpType(type);
   return clrdump::cli::RunCollect(collect, std::cout, std::cerr);

@@ -5,43 +5,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <functional>
-#include <regex>
-#include <set>
 
 #include <gtest/gtest.h>
 
+#include "harness/differential.h"
 #include "harness/env.h"
 #include "harness/subprocess.h"
 #include "ipc/endpoint.h"
 
 namespace clrdump::test {
 namespace {
-
-struct Accepted {
-  std::map<std::string, std::string> stream_by_case;
-};
-
-Accepted LoadAccepted() {
-  Accepted accepted;
-  std::ifstream file(CLRDUMP_TEST_ACCEPTED);
-  std::string line;
-  while (std::getline(file, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const size_t t1 = line.find('\t');
-    const size_t t2 = line.find('\t', t1 + 1);
-    if (t1 == std::string::npos || t2 == std::string::npos) continue;
-    accepted.stream_by_case[line.substr(0, t1)] = line.substr(t1 + 1, t2 - t1 - 1);
-  }
-  return accepted;
-}
-
-// Masks what legitimately differs between two runs of the same case.
-std::string Normalize(std::string text) {
-  text = std::regex_replace(text, std::regex("core_\\d{8}_\\d{6}"), "core_<TIME>");
-  return text;
-}
 
 class Differential : public ::testing::Test {
  protected:
@@ -52,41 +26,15 @@ class Differential : public ::testing::Test {
                     "CLRDUMP_ORACLE)");
   }
 
-  RunResult RunTool(const std::string& tool, const std::vector<std::string>& args,
-                    const SpawnOptions& options) {
+  RunResult RunTool(const std::string& tool, const std::vector<std::string>& args) {
     std::vector<std::string> argv = {tool};
     argv.insert(argv.end(), args.begin(), args.end());
-    return ::clrdump::test::Run(argv, options, std::chrono::seconds(300));
+    return ::clrdump::test::Run(argv, {}, std::chrono::seconds(300));
   }
 
-  // Runs a case with both tools and compares, honouring accepted differences.
   void Compare(const std::string& name, const std::vector<std::string>& args,
                const SpawnOptions& options = {}, const std::function<void()>& between = {}) {
-    const RunResult theirs = RunTool(oracle_, args, options);
-    if (between) between();
-    const RunResult ours = RunTool(ClrdumpPath(), args, options);
-    ASSERT_FALSE(ours.timed_out || theirs.timed_out) << name;
-    EXPECT_EQ(ours.exit_code, theirs.exit_code) << name << "\nours: " << ours.err
-                                                << "\ntheirs: " << theirs.err;
-    static const Accepted accepted = LoadAccepted();
-    const auto it = accepted.stream_by_case.find(name);
-    const std::string allowed = it == accepted.stream_by_case.end() ? "" : it->second;
-    const bool out_same = Normalize(ours.out) == Normalize(theirs.out);
-    const bool err_same = Normalize(ours.err) == Normalize(theirs.err);
-    if (allowed != "out" && allowed != "both") {
-      EXPECT_EQ(Normalize(ours.out), Normalize(theirs.out)) << name << " (stdout)";
-    }
-    if (allowed != "err" && allowed != "both") {
-      EXPECT_EQ(Normalize(ours.err), Normalize(theirs.err)) << name << " (stderr)";
-    }
-    if (!allowed.empty()) {
-      EXPECT_FALSE(out_same && err_same)
-          << name << " is listed in accepted_differences.tsv but no longer differs";
-      // Our side of an accepted difference is still one clear error line.
-      if (allowed == "err") {
-        EXPECT_EQ(std::count(ours.err.begin(), ours.err.end(), '\n'), 1) << ours.err;
-      }
-    }
+    CompareWithOracle(oracle_, name, args, options, between);
   }
 
   std::string oracle_;
@@ -113,8 +61,8 @@ TEST_F(Differential, PsListsTheSameProcessesInTheSameLayout) {
   // few attempts keep that noise from failing the comparison.
   RunResult ours, theirs;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    theirs = RunTool(oracle_, {"ps"}, {});
-    ours = RunTool(ClrdumpPath(), {"ps"}, {});
+    theirs = RunTool(oracle_, {"ps"});
+    ours = RunTool(ClrdumpPath(), {"ps"});
     if (ours.out == theirs.out) break;
   }
   EXPECT_EQ(ours.exit_code, 0);

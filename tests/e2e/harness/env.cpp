@@ -16,6 +16,10 @@ std::string DebuggeeDir(const std::string& name) {
   return std::string(CLRDUMP_TEST_DEBUGGEES) + "/" + name;
 }
 
+std::string WaiterDump(const std::string& type) {
+  return std::string(CLRDUMP_TEST_DUMPS) + "/waiter." + type;
+}
+
 std::string OraclePath() {
   const char* configured = std::getenv("CLRDUMP_ORACLE");
   const std::string path = configured && *configured ? configured : CLRDUMP_TEST_ORACLE;

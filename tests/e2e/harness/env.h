@@ -12,6 +12,9 @@ namespace clrdump::test {
 std::string ClrdumpPath();
 // Output directory of a built debuggee.
 std::string DebuggeeDir(const std::string& name);
+// A dump made by scripts/make-dumps.sh: "Mini", "Heap" or "Full".
+std::string WaiterDump(const std::string& type);
+
 // The oracle's path, or "" when it is not installed.
 std::string OraclePath();
 bool InCi();

@@ -85,9 +85,11 @@ RunResult Run(const std::vector<std::string>& argv, const SpawnOptions& options,
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const pid_t pid = Spawn(argv, options, devnull, out_pipe[1], err_pipe[1]);
-  ::close(devnull);
+  const std::string input = options.stdin_file.value_or("/dev/null");
+  const int in_fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in_fd < 0) throw std::runtime_error("cannot open " + input);
+  const pid_t pid = Spawn(argv, options, in_fd, out_pipe[1], err_pipe[1]);
+  ::close(in_fd);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   RunResult result;

@@ -17,6 +17,8 @@ struct SpawnOptions {
   std::map<std::string, std::string> env;  // added to (or overriding) ours
   std::vector<std::string> unset_env;
   std::optional<std::string> cwd;
+  // Standard input for Run(): this file, else /dev/null.
+  std::optional<std::string> stdin_file;
   // "user:group": runs the child under setpriv as them (needs root).
   std::optional<std::string> run_as;
 };

@@ -1,0 +1,64 @@
+// Commands are declared once, as data: name, aliases, options, argument,
+// help and handler. Parsing, `help` and `help <command>` are all derived
+// from these declarations, with System.CommandLine's conventions so the
+// output matches dotnet-dump's.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace clrdump::cmd {
+
+class Target;
+
+enum class ValueType { kFlag, kString, kUInt32, kUInt64 };
+
+struct OptionSpec {
+  std::vector<std::string> names;  // e.g. {"-v", "--verbose"}; the last is canonical
+  std::string help;
+  ValueType type = ValueType::kFlag;
+};
+
+struct ArgumentSpec {
+  std::string name;  // shown as <name>
+  std::string help;
+  ValueType type = ValueType::kString;
+  bool many = false;  // takes every remaining positional token
+};
+
+class ParsedArgs {
+ public:
+  bool Has(const std::string& canonical) const { return values_.count(canonical) > 0; }
+  // The value of an option or of the argument (by its name).
+  std::optional<std::string> Value(const std::string& canonical) const;
+  const std::vector<std::string>& Values(const std::string& canonical) const;
+  void Add(const std::string& canonical, std::string value);
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;
+};
+
+struct CommandContext {
+  Target& target;
+  std::ostream& out;
+};
+
+struct CommandSpec;
+using Handler = std::function<Status(CommandContext&, const ParsedArgs&)>;
+
+struct CommandSpec {
+  std::string name;
+  std::vector<std::string> aliases;
+  std::string help;
+  std::vector<OptionSpec> options;
+  std::optional<ArgumentSpec> argument;
+  Handler run;
+};
+
+}  // namespace clrdump::cmd

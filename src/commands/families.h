@@ -1,0 +1,15 @@
+// Each command family registers its commands; register_all.cpp is the only
+// place that lists the families.
+#pragma once
+
+#include "commands/registry.h"
+
+namespace clrdump::cmd {
+
+void AddThreadCommands(Registry& registry);
+void AddModuleCommands(Registry& registry);
+
+// Every command clrdump implements, except the REPL's own (help, exit).
+Registry AllCommands();
+
+}  // namespace clrdump::cmd

@@ -1,0 +1,86 @@
+// Differential tests of `analyze`: the same dump, the same commands, run
+// by dotnet-dump and by clrdump, through -c and through redirected stdin.
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "harness/differential.h"
+#include "harness/env.h"
+
+namespace clrdump::test {
+namespace {
+
+struct Case {
+  const char* name;
+  std::vector<std::string> commands;
+};
+
+const Case kCases[] = {
+    {"analyze_threads", {"threads"}},
+    {"analyze_threads_verbose", {"threads -v"}},
+    {"analyze_setthread_tid", {"threads 3", "threads", "setthread -t 0"}},
+    {"analyze_registers", {"registers"}},
+    {"analyze_registers_verbose", {"r -v"}},
+    {"analyze_registers_other_thread", {"threads 2", "registers"}},
+    {"analyze_bad_thread_index", {"threads 99"}},
+    {"analyze_bad_thread_number", {"threads -t 0x1"}},
+    {"analyze_bad_argument", {"registers -v 1"}},
+    {"analyze_unknown_command", {"bogus"}},
+    {"analyze_help_threads", {"help threads"}},
+    {"analyze_help_registers", {"soshelp registers"}},
+    {"analyze_help_exit", {"help exit"}},
+    {"analyze_help_help", {"help help"}},
+    {"analyze_help_unknown", {"help nosuch"}},
+    {"analyze_sos_prefix", {"sos threads", "ext registers"}},
+    {"analyze_modules", {"modules"}},
+    {"analyze_lm_filter", {"lm -n libc"}},
+    {"analyze_modules_filter_regex", {"modules -n ^System\\.Private"}},
+    {"analyze_help_modules", {"help modules"}},
+};
+
+class AnalyzeDiff : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    oracle_ = OraclePath();
+    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
+                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
+    dump_ = WaiterDump(GetParam());
+    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+  }
+  std::string oracle_;
+  std::string dump_;
+};
+
+TEST_P(AnalyzeDiff, CommandsThroughDashC) {
+  for (const Case& c : kCases) {
+    std::vector<std::string> args = {"analyze", dump_};
+    for (const auto& command : c.commands) {
+      args.push_back("-c");
+      args.push_back(command);
+    }
+    args.push_back("-c");
+    args.push_back("exit");
+    CompareWithOracle(oracle_, c.name, args);
+  }
+}
+
+TEST_P(AnalyzeDiff, CommandsThroughRedirectedStdin) {
+  const std::string script = MakeTempDir("stdin") + "/commands";
+  {
+    std::ofstream file(script);
+    for (const Case& c : kCases) {
+      // The threads cases change the current thread; the registers cases
+      // that follow show it.
+      for (const auto& command : c.commands) file << command << "\n\n";
+    }
+    file << "q\n";
+  }
+  SpawnOptions options;
+  options.stdin_file = script;
+  CompareWithOracle(oracle_, "analyze_stdin_session", {"analyze", dump_}, options);
+}
+
+INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiff, ::testing::Values("Mini", "Heap", "Full"));
+
+}  // namespace
+}  // namespace clrdump::test

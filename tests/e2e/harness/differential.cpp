@@ -1,0 +1,97 @@
+#include "harness/differential.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "harness/env.h"
+
+namespace clrdump::test {
+namespace {
+
+// One accepted difference: a whole stream ("out", "err", "both"), or
+// "lines:<regex>" for stdout lines that may differ (matching lines are
+// dropped from both sides before comparing).
+struct Accepted {
+  std::string stream;
+  std::optional<std::regex> lines;
+};
+
+std::map<std::string, Accepted> LoadAccepted() {
+  std::map<std::string, Accepted> accepted;
+  std::ifstream file(CLRDUMP_TEST_ACCEPTED);
+  std::string line;
+  while (std::getline(file, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t t1 = line.find('\t');
+    const size_t t2 = line.find('\t', t1 + 1);
+    if (t1 == std::string::npos || t2 == std::string::npos) continue;
+    Accepted a{line.substr(t1 + 1, t2 - t1 - 1), std::nullopt};
+    if (a.stream.rfind("lines:", 0) == 0) a.lines = std::regex(a.stream.substr(6));
+    accepted[line.substr(0, t1)] = a;
+  }
+  return accepted;
+}
+
+std::string DropLines(const std::string& text, const std::regex& pattern) {
+  std::istringstream in(text);
+  std::string line, out;
+  while (std::getline(in, line)) {
+    if (!std::regex_search(line, pattern)) out += line + "\n";
+  }
+  return out;
+}
+
+RunResult RunTool(const std::string& tool, const std::vector<std::string>& args,
+                  const SpawnOptions& options) {
+  std::vector<std::string> argv = {tool};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, options, std::chrono::seconds(300));
+}
+
+}  // namespace
+
+std::string NormalizeRun(std::string text) {
+  return std::regex_replace(text, std::regex("core_\\d{8}_\\d{6}"), "core_<TIME>");
+}
+
+void CompareWithOracle(const std::string& oracle, const std::string& name,
+                       const std::vector<std::string>& args, const SpawnOptions& options,
+                       const std::function<void()>& between) {
+  const RunResult theirs = RunTool(oracle, args, options);
+  if (between) between();
+  const RunResult ours = RunTool(ClrdumpPath(), args, options);
+  ASSERT_FALSE(ours.timed_out || theirs.timed_out) << name;
+  EXPECT_EQ(ours.exit_code, theirs.exit_code)
+      << name << "\nours: " << ours.out << ours.err << "\ntheirs: " << theirs.out << theirs.err;
+  static const std::map<std::string, Accepted> accepted = LoadAccepted();
+  const auto it = accepted.find(name);
+  const std::string allowed = it == accepted.end() ? "" : it->second.stream;
+  std::string our_out = NormalizeRun(ours.out), their_out = NormalizeRun(theirs.out);
+  const std::string our_err = NormalizeRun(ours.err), their_err = NormalizeRun(theirs.err);
+  const bool differed = our_out != their_out || our_err != their_err;
+  if (it != accepted.end() && it->second.lines) {
+    our_out = DropLines(our_out, *it->second.lines);
+    their_out = DropLines(their_out, *it->second.lines);
+  }
+  if (allowed != "out" && allowed != "both") {
+    EXPECT_EQ(our_out, their_out) << name << " (stdout)";
+  }
+  if (allowed != "err" && allowed != "both") {
+    EXPECT_EQ(our_err, their_err) << name << " (stderr)";
+  }
+  if (it != accepted.end()) {
+    EXPECT_TRUE(differed) << name
+                          << " is listed in accepted_differences.tsv but no longer differs";
+    if (allowed == "err") {
+      // Our side of an accepted difference is still one clear error line.
+      EXPECT_EQ(std::count(ours.err.begin(), ours.err.end(), '\n'), 1) << ours.err;
+    }
+  }
+}
+
+}  // namespace clrdump::test
