@@ -52,6 +52,16 @@ SpawnedChild::SpawnedChild(const std::vector<std::string>& env, const std::strin
     errno = rc;
     throw OsFailure("posix_spawn " + program);
   }
+  // posix_spawn resumes us when the child's old memory is released, which
+  // is before the kernel has stored argv and environ in the new image;
+  // until then /proc/<pid>/cmdline and environ read as empty.
+  const std::string cmdline = "/proc/" + std::to_string(pid_) + "/cmdline";
+  for (int attempt = 0; attempt < 5000; ++attempt) {
+    std::ifstream in(cmdline);
+    if (in.get() != std::ifstream::traits_type::eof()) return;
+    ::usleep(1000);
+  }
+  throw std::runtime_error(cmdline + " stayed empty");
 }
 
 SpawnedChild::~SpawnedChild() {

@@ -33,8 +33,8 @@ void WriteFileBytes(const std::string& path, const std::vector<uint8_t>& bytes);
 void WriteFileText(const std::string& path, const std::string& text);
 
 // A child process running `program` ("sleep 30" by default) with exactly
-// the environment `env`, killed and reaped on destruction. posix_spawn
-// returns only after the exec, so /proc/<pid> already shows the new image.
+// the environment `env`, killed and reaped on destruction. The constructor
+// returns once /proc/<pid> shows the new image's argv and environment.
 class SpawnedChild {
  public:
   explicit SpawnedChild(const std::vector<std::string>& env,
