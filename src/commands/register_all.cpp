@@ -6,6 +6,7 @@ Registry AllCommands() {
   Registry registry;
   AddThreadCommands(registry);
   AddModuleCommands(registry);
+  AddClrThreadCommands(registry);
   return registry;
 }
 

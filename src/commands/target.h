@@ -1,35 +1,46 @@
-// What the commands work on: the opened dump and the session's current
-// thread. Models derived from the dump are computed once and cached here,
-// never in a command.
+// What the commands work on: the opened dump, its memory, the session's
+// current thread and the runtime model. Models derived from the dump are
+// computed once and cached here, never in a command.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "dump/elf_core.h"
 #include "dump/modules.h"
+#include "dump/process_memory.h"
+#include "runtime/runtime.h"
 
 namespace clrdump::cmd {
 
 class Target {
  public:
-  explicit Target(std::unique_ptr<dump::ElfCore> core) : core_(std::move(core)) {}
+  explicit Target(std::unique_ptr<dump::ElfCore> core);
 
   const dump::ElfCore& core() const { return *core_; }
+  const dump::ProcessMemory& memory() const { return *memory_; }
   size_t current_thread() const { return current_thread_; }
   void set_current_thread(size_t index) { current_thread_ = index; }
-  // Computed on first use.
-  const std::vector<dump::Module>& modules() {
-    if (!modules_) modules_ = dump::EnumerateModules(*core_);
-    return *modules_;
-  }
+  const std::vector<dump::Module>& modules();
+
+  // The runtime, loaded on first use. A failure is remembered until
+  // set_clr_path() changes where the DAC is looked for.
+  Result<runtime::Runtime*> runtime();
+  const std::string& clr_path() const { return clr_path_; }
+  void set_clr_path(std::string path);
 
  private:
   std::unique_ptr<dump::ElfCore> core_;
+  std::unique_ptr<dump::ProcessMemory> memory_;
   size_t current_thread_ = 0;
   std::optional<std::vector<dump::Module>> modules_;
+  std::string clr_path_;
+  std::unique_ptr<runtime::Runtime> runtime_;
+  std::optional<Error> runtime_error_;
 };
 
 }  // namespace clrdump::cmd

@@ -218,7 +218,7 @@ const LoadSegment* ElfCore::SegmentAt(uint64_t address) const {
   return address - it->vaddr < it->memsz ? &*it : nullptr;
 }
 
-size_t ElfCore::Read(uint64_t address, std::span<uint8_t> out) const {
+size_t ElfCore::Read(uint64_t address, std::span<uint8_t> out, bool zero_fill) const {
   size_t done = 0;
   while (done < out.size()) {
     const LoadSegment* seg = SegmentAt(address + done);
@@ -228,6 +228,11 @@ size_t ElfCore::Read(uint64_t address, std::span<uint8_t> out) const {
     // Bytes beyond p_filesz exist in the process but were not stored.
     const uint64_t stored = into < seg->filesz ? std::min(chunk, seg->filesz - into) : 0;
     if (stored) std::memcpy(out.data() + done, file_.bytes().data() + seg->offset + into, stored);
+    if (!zero_fill) {
+      done += stored;
+      if (stored < chunk) break;
+      continue;
+    }
     std::memset(out.data() + done + stored, 0, chunk - stored);
     done += chunk;
   }

@@ -86,8 +86,9 @@ class ElfCore {
 
   // Copies memory at `address` into `out`, stopping at the first byte the
   // dump does not hold; returns how many bytes were copied. Pages a
-  // segment declares but does not store (p_memsz > p_filesz) read as zeros.
-  size_t Read(uint64_t address, std::span<uint8_t> out) const;
+  // segment declares but does not store (p_memsz > p_filesz) read as zeros,
+  // or end the read when `zero_fill` is false.
+  size_t Read(uint64_t address, std::span<uint8_t> out, bool zero_fill = true) const;
 
  private:
   explicit ElfCore(MappedFile file) : file_(std::move(file)) {}

@@ -127,9 +127,9 @@ TEST_F(DiagnosticsClientTest, ErrorReplyWithoutAnHresultIsMalformed) {
 
 TEST_F(DiagnosticsClientTest, UnknownCommandFallsBackToV2WithFlagsUnchanged) {
   const uint32_t flags = kLogging | kCrashReport;
-  EXPECT_EQ(WriteDumpAgainst({ScriptedReply::Send(ErrorReply(kUnknownCommand)),
-                              ScriptedReply::Send(OkReply())},
-                             flags),
+  EXPECT_EQ(WriteDumpAgainst(
+                {ScriptedReply::Send(ErrorReply(kUnknownCommand)), ScriptedReply::Send(OkReply())},
+                flags),
             "");
   ASSERT_EQ(requests_.size(), 2u);
   EXPECT_EQ(requests_[0][17], 0x03);
@@ -145,10 +145,10 @@ TEST_F(DiagnosticsClientTest, OnlyV3ErrorRepliesCarryAMessage) {
 }
 
 TEST_F(DiagnosticsClientTest, FallsBackToV1WhichTakesOnlyTheLoggingSwitch) {
-  EXPECT_EQ(WriteDumpAgainst({ScriptedReply::Send(ErrorReply(kUnknownCommand)),
-                              ScriptedReply::Send(ErrorReply(kUnknownCommand)),
-                              ScriptedReply::Send(OkReply())},
-                             kLogging),
+  EXPECT_EQ(WriteDumpAgainst(
+                {ScriptedReply::Send(ErrorReply(kUnknownCommand)),
+                 ScriptedReply::Send(ErrorReply(kUnknownCommand)), ScriptedReply::Send(OkReply())},
+                kLogging),
             "");
   ASSERT_EQ(requests_.size(), 3u);
   EXPECT_EQ(requests_[2][17], 0x01);
@@ -167,8 +167,9 @@ TEST_F(DiagnosticsClientTest, UnknownCommandToAllVersionsIsNotSupported) {
 }
 
 TEST_F(DiagnosticsClientTest, FlagsV1CannotExpressAreRefusedWithoutAskingV1) {
-  for (uint32_t flags : {kCrashReport, kLogging | clrdump::ipc::dump_flags::kVerboseLoggingEnabled}) {
-      EXPECT_EQ(WriteDumpAgainst({ScriptedReply::Send(ErrorReply(kUnknownCommand)),
+  for (uint32_t flags :
+       {kCrashReport, kLogging | clrdump::ipc::dump_flags::kVerboseLoggingEnabled}) {
+    EXPECT_EQ(WriteDumpAgainst({ScriptedReply::Send(ErrorReply(kUnknownCommand)),
                                 ScriptedReply::Send(ErrorReply(kUnknownCommand)),
                                 ScriptedReply::Send(OkReply())},
                                flags),
@@ -192,9 +193,9 @@ TEST_F(DiagnosticsClientTest, KnownHresultsGetDotnetDumpMessagesAndDoNotFallBack
 }
 
 TEST_F(DiagnosticsClientTest, ReplyCutInsideTheHeaderSaysSo) {
-  const std::string message =
-      WriteDumpAgainst({ScriptedReply::Send(Head(OkReply(), 12))});
-  EXPECT_EQ(message, "the runtime closed the connection after 12 of the 20 bytes of the reply header");
+  const std::string message = WriteDumpAgainst({ScriptedReply::Send(Head(OkReply(), 12))});
+  EXPECT_EQ(message,
+            "the runtime closed the connection after 12 of the 20 bytes of the reply header");
   EXPECT_EQ(code_, ErrorCode::kMalformedInput);
 }
 
@@ -227,11 +228,13 @@ TEST_F(DiagnosticsClientTest, PayloadShorterThanTheSizeFieldSaysSo) {
 
 TEST_F(DiagnosticsClientTest, ReplyOutsideTheServerCommandSetIsUnknown) {
   const std::string unknown = "Write dump failed - Server responded with unknown response.";
-  EXPECT_EQ(WriteDumpAgainst({ScriptedReply::Send(IpcMessageBytes(0x01, 0x00, WireBytes().U32(0)))}),
-            unknown);
+  EXPECT_EQ(
+      WriteDumpAgainst({ScriptedReply::Send(IpcMessageBytes(0x01, 0x00, WireBytes().U32(0)))}),
+      unknown);
   // Right set, but neither OK nor Error.
-  EXPECT_EQ(WriteDumpAgainst({ScriptedReply::Send(IpcMessageBytes(0xFF, 0x42, WireBytes().U32(0)))}),
-            unknown);
+  EXPECT_EQ(
+      WriteDumpAgainst({ScriptedReply::Send(IpcMessageBytes(0xFF, 0x42, WireBytes().U32(0)))}),
+      unknown);
 }
 
 TEST_F(DiagnosticsClientTest, SilentServerTimesOutInsteadOfHanging) {
@@ -283,9 +286,10 @@ TEST_F(DiagnosticsClientTest, SocketPathOverTheUnixLimitIsRejected) {
 static WireBytes ProcessInfoPayload(std::optional<uint32_t> v3_version, bool v2_fields) {
   WireBytes payload;
   if (v3_version) payload.U32(*v3_version);
-  payload.U64(4242).Raw(std::string_view("\x00\x01\x02\x03\x04\x05\x06\x07"
-                                         "\x08\x09\x0A\x0B\x0C\x0D\x0E\x0F",
-                                         16));
+  payload.U64(4242).Raw(
+      std::string_view("\x00\x01\x02\x03\x04\x05\x06\x07"
+                       "\x08\x09\x0A\x0B\x0C\x0D\x0E\x0F",
+                       16));
   payload.String(u"/usr/bin/dotnet app.dll").String(u"Linux").String(u"x64");
   if (v2_fields) payload.String(u"app").String(u"9.0.0");
   if (v3_version && *v3_version >= 1) payload.String(u"linux-x64");
@@ -294,7 +298,8 @@ static WireBytes ProcessInfoPayload(std::optional<uint32_t> v3_version, bool v2_
 
 TEST_F(DiagnosticsClientTest, ProcessInfo3ParsesEveryField) {
   FakeDiagnosticsServer server(
-      SocketPath(), {ScriptedReply::Send(IpcMessageBytes(0xFF, 0x00, ProcessInfoPayload(1, true)))});
+      SocketPath(),
+      {ScriptedReply::Send(IpcMessageBytes(0xFF, 0x00, ProcessInfoPayload(1, true)))});
   auto info = Client().GetProcessInfo();
   server.Stop();
   ASSERT_TRUE(info.ok()) << info.error().message;
@@ -313,7 +318,8 @@ TEST_F(DiagnosticsClientTest, ProcessInfo3ParsesEveryField) {
 
 TEST_F(DiagnosticsClientTest, ProcessInfo3VersionZeroHasNoRuntimeIdentifier) {
   FakeDiagnosticsServer server(
-      SocketPath(), {ScriptedReply::Send(IpcMessageBytes(0xFF, 0x00, ProcessInfoPayload(0, true)))});
+      SocketPath(),
+      {ScriptedReply::Send(IpcMessageBytes(0xFF, 0x00, ProcessInfoPayload(0, true)))});
   auto info = Client().GetProcessInfo();
   ASSERT_TRUE(info.ok()) << info.error().message;
   EXPECT_EQ(info->clr_version, "9.0.0");

@@ -29,25 +29,27 @@ static std::vector<uint8_t> HeaderWithSize(uint16_t size) {
 TEST(EncodeMessageTest, GenerateCoreDump3RequestIsByteExact) {
   // Written out by hand from ipc-protocol.md so that the encoder and the
   // expectation cannot share a mistake.
+  // clang-format off
   const std::vector<uint8_t> expected = {
       'D', 'O', 'T', 'N', 'E', 'T', '_', 'I', 'P', 'C', '_', 'V', '1', 0x00,  // magic
-      0x38, 0x00,                                                               // size 56
-      0x01, 0x03,                                                               // Dump, v3
-      0x00, 0x00,                                                               // reserved
+      0x38, 0x00,              // size 56
+      0x01, 0x03,              // Dump, v3
+      0x00, 0x00,              // reserved
       0x0C, 0x00, 0x00, 0x00,  // 12 UTF-16 units: 11 characters and the NUL
       '/', 0, 't', 0, 'm', 0, 'p', 0, '/', 0, 'c', 0, 'o', 0, 'r', 0, 'e', 0, '_', 0, 'x', 0,
       0x00, 0x00,              // terminator
       0x04, 0x00, 0x00, 0x00,  // DumpType Full
       0x00, 0x00, 0x00, 0x00,  // flags
   };
+  // clang-format on
   PayloadWriter writer;
   writer.String("/tmp/core_x");
   writer.U32(static_cast<uint32_t>(clrdump::ipc::DumpType::kFull));
   writer.U32(0);
   EXPECT_EQ(writer.bytes().size(), 36u);
 
-  auto message = EncodeMessage(CommandSet::kDump, clrdump::ipc::dump_cmd::kGenerateCoreDump3,
-                               writer.bytes());
+  auto message =
+      EncodeMessage(CommandSet::kDump, clrdump::ipc::dump_cmd::kGenerateCoreDump3, writer.bytes());
   ASSERT_TRUE(message.ok()) << message.error().message;
   EXPECT_THAT(*message, ElementsAreArray(expected));
 }
@@ -82,9 +84,9 @@ TEST(PayloadWriterTest, WritesLittleEndianIntegers) {
   PayloadWriter writer;
   writer.U32(0x11223344);
   writer.U64(0x0102030405060708ull);
-  EXPECT_THAT(writer.bytes(), ElementsAreArray(std::vector<uint8_t>{
-                                  0x44, 0x33, 0x22, 0x11, 0x08, 0x07, 0x06, 0x05, 0x04, 0x03,
-                                  0x02, 0x01}));
+  EXPECT_THAT(writer.bytes(),
+              ElementsAreArray(std::vector<uint8_t>{0x44, 0x33, 0x22, 0x11, 0x08, 0x07, 0x06, 0x05,
+                                                    0x04, 0x03, 0x02, 0x01}));
 }
 
 TEST(PayloadWriterTest, EmptyStringIsCountOneAndATerminator) {
@@ -98,14 +100,17 @@ TEST(PayloadWriterTest, StringCountIsInUtf16UnitsNotBytesOrCodePoints) {
   // 2 units (a surrogate pair).
   PayloadWriter writer;
   writer.String("\xC3\xA9\xF0\x9F\x98\x80");
-  EXPECT_THAT(writer.bytes(), ElementsAreArray(std::vector<uint8_t>{
-                                  4, 0, 0, 0, 0xE9, 0x00, 0x3D, 0xD8, 0x00, 0xDE, 0, 0}));
+  EXPECT_THAT(writer.bytes(), ElementsAreArray(std::vector<uint8_t>{4, 0, 0, 0, 0xE9, 0x00, 0x3D,
+                                                                    0xD8, 0x00, 0xDE, 0, 0}));
 }
 
 TEST(DecodeHeaderTest, ParsesEveryField) {
-  const std::vector<uint8_t> bytes =
-      WireBytes().Raw(std::string_view("DOTNET_IPC_V1\0", 14)).U16(0x1234).U8(0xFF).U8(0x7F)
-          .U16(0xBEEF);
+  const std::vector<uint8_t> bytes = WireBytes()
+                                         .Raw(std::string_view("DOTNET_IPC_V1\0", 14))
+                                         .U16(0x1234)
+                                         .U8(0xFF)
+                                         .U8(0x7F)
+                                         .U16(0xBEEF);
   auto header = DecodeHeader(bytes);
   ASSERT_TRUE(header.ok()) << header.error().message;
   EXPECT_EQ(header->size, 0x1234);
@@ -140,9 +145,8 @@ TEST(DecodeHeaderTest, RejectsSizeSmallerThanTheHeader) {
     auto header = DecodeHeader(HeaderWithSize(size));
     ASSERT_FALSE(header.ok()) << size;
     EXPECT_EQ(header.error().code, ErrorCode::kMalformedInput);
-    EXPECT_EQ(header.error().message,
-              "reply header size field (offset 14) is " + std::to_string(size) +
-                  ", less than the 20-byte header");
+    EXPECT_EQ(header.error().message, "reply header size field (offset 14) is " +
+                                          std::to_string(size) + ", less than the 20-byte header");
   }
 }
 

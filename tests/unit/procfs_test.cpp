@@ -83,7 +83,8 @@ TEST(ProcfsTest, ReadersReportAVanishedProcessAsNotFound) {
 
 TEST(ProcfsTest, EnvironVarIsReadFromTheTargetNotFromUs) {
   SpawnedChild child({"CLRDUMP_UNIT_VAR=hello world", "CLRDUMP_UNIT_EMPTY="});
-  EXPECT_THAT(*proc::ReadEnvironVar(child.pid(), "CLRDUMP_UNIT_VAR"), Optional(std::string("hello world")));
+  EXPECT_THAT(*proc::ReadEnvironVar(child.pid(), "CLRDUMP_UNIT_VAR"),
+              Optional(std::string("hello world")));
   // Set but empty is not the same as unset (TMPDIR= means "/tmp/").
   EXPECT_THAT(*proc::ReadEnvironVar(child.pid(), "CLRDUMP_UNIT_EMPTY"), Optional(std::string("")));
   EXPECT_EQ(*proc::ReadEnvironVar(child.pid(), "PATH"), std::nullopt);

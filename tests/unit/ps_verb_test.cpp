@@ -81,8 +81,8 @@ TEST(FormatProcessTableTest, LaysOutCellsLikeDotnetDump) {
   // Widths: pid 5, name 6, file 24, args 13. Every cell is " text ";
   // the pid is right-aligned, the rest left-aligned.
   const std::string expected =
-      " 12345 " " Waiter " " /opt/Waiter" + Spaces(13) + " " " " + Spaces(13) + " " "\n" +
-      " " + Spaces(4) + "7 " " dotnet " " /usr/share/dotnet/dotnet " " dotnet x.dll  " "\n" +
+      " 12345  Waiter  /opt/Waiter" + Spaces(13) + "  " + Spaces(13) + " \n" +
+      "     7  dotnet  /usr/share/dotnet/dotnet  dotnet x.dll  \n" +
       "\n";
   EXPECT_EQ(FormatProcessTable(rows, INT_MAX), expected);
 }

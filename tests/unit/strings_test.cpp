@@ -37,13 +37,17 @@ TEST(Utf8ToUtf16Test, KeepsEmbeddedNul) {
 
 TEST(Utf8ToUtf16Test, InvalidBytesBecomeReplacementCharacters) {
   EXPECT_EQ(Utf8ToUtf16("\xFF"), std::u16string(1, kReplacement));
-  EXPECT_EQ(Utf8ToUtf16("a\xFF" "b"), (std::u16string{u'a', kReplacement, u'b'}));
-  EXPECT_EQ(Utf8ToUtf16("\x80"), std::u16string(1, kReplacement));  // lone continuation
+  EXPECT_EQ(Utf8ToUtf16("a\xFF"
+                        "b"),
+            (std::u16string{u'a', kReplacement, u'b'}));
+  EXPECT_EQ(Utf8ToUtf16("\x80"), std::u16string(1, kReplacement));      // lone continuation
   EXPECT_EQ(Utf8ToUtf16("\xE6\x97"), std::u16string(1, kReplacement));  // truncated at end
 }
 
 TEST(Utf8ToUtf16Test, TruncatedSequenceDoesNotSwallowTheNextCharacter) {
-  EXPECT_EQ(Utf8ToUtf16("\xE6\x97" "A"), (std::u16string{kReplacement, u'A'}));
+  EXPECT_EQ(Utf8ToUtf16("\xE6\x97"
+                        "A"),
+            (std::u16string{kReplacement, u'A'}));
   EXPECT_EQ(Utf8ToUtf16("\xC3/"), (std::u16string{kReplacement, u'/'}));
 }
 
@@ -79,9 +83,8 @@ TEST(Utf16ToUtf8Test, UnpairedSurrogatesBecomeReplacementCharacters) {
 }
 
 TEST(Utf16ToUtf8Test, RoundTripsValidText) {
-  for (const std::string text :
-       {"", "plain", "/tmp/d\xC3\xBCmp", "\xE6\x97\xA5\xE6\x9C\xAC", "\xF0\x9F\x98\x80 x",
-        "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF"}) {
+  for (const std::string text : {"", "plain", "/tmp/d\xC3\xBCmp", "\xE6\x97\xA5\xE6\x9C\xAC",
+                                 "\xF0\x9F\x98\x80 x", "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF"}) {
     EXPECT_EQ(Utf16ToUtf8(Utf8ToUtf16(text)), text);
   }
 }

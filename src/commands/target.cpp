@@ -1,0 +1,37 @@
+#include "commands/target.h"
+
+namespace clrdump::cmd {
+
+Target::Target(std::unique_ptr<dump::ElfCore> core)
+    : core_(std::move(core)), memory_(std::make_unique<dump::ProcessMemory>(*core_)) {}
+
+const std::vector<dump::Module>& Target::modules() {
+  if (!modules_) modules_ = dump::EnumerateModules(*core_);
+  return *modules_;
+}
+
+Result<runtime::Runtime*> Target::runtime() {
+  if (runtime_) return runtime_.get();
+  if (runtime_error_) return *runtime_error_;
+  auto location = runtime::LocateRuntime(modules(), *memory_, clr_path_);
+  if (!location) {
+    runtime_error_ = location.error();
+    return location.error();
+  }
+  auto opened = runtime::OpenRuntime(*core_, *memory_, *location);
+  if (!opened) {
+    runtime_error_ = opened.error();
+    return opened.error();
+  }
+  runtime_ = std::move(*opened);
+  return runtime_.get();
+}
+
+void Target::set_clr_path(std::string path) {
+  clr_path_ = std::move(path);
+  // A loaded DAC stays loaded (it cannot be unloaded); only a failed
+  // lookup is retried with the new path.
+  runtime_error_.reset();
+}
+
+}  // namespace clrdump::cmd

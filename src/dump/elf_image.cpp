@@ -1,0 +1,78 @@
+#include "dump/elf_image.h"
+
+#include <elf.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace clrdump::dump {
+namespace {
+
+constexpr uint16_t kMaxProgramHeaders = 256;
+constexpr uint64_t kMaxNoteBytes = 64 * 1024;
+
+template <typename T>
+std::optional<T> ReadAs(const ImageReader& read, uint64_t offset) {
+  T value{};
+  if (read(offset, {reinterpret_cast<uint8_t*>(&value), sizeof value}) != sizeof value) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<std::vector<uint8_t>> FindBuildIdNote(const std::vector<uint8_t>& notes) {
+  uint64_t pos = 0;
+  while (pos + sizeof(Elf64_Nhdr) <= notes.size()) {
+    Elf64_Nhdr nh;
+    std::memcpy(&nh, notes.data() + pos, sizeof nh);
+    const uint64_t name_at = pos + sizeof nh;
+    const uint64_t desc_at = name_at + ((uint64_t{nh.n_namesz} + 3) & ~uint64_t{3});
+    const uint64_t next = desc_at + ((uint64_t{nh.n_descsz} + 3) & ~uint64_t{3});
+    if (next > notes.size()) return std::nullopt;
+    if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+        std::memcmp(notes.data() + name_at, "GNU", 4) == 0) {
+      return std::vector<uint8_t>(notes.begin() + static_cast<std::ptrdiff_t>(desc_at),
+                                  notes.begin() + static_cast<std::ptrdiff_t>(desc_at + nh.n_descsz));
+    }
+    pos = next;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::vector<uint8_t>> ReadBuildId(const ImageReader& read, ImageLayout layout) {
+  auto eh = ReadAs<Elf64_Ehdr>(read, 0);
+  if (!eh || std::memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+      eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
+      eh->e_phnum > kMaxProgramHeaders) {
+    return std::nullopt;
+  }
+  // Loaded offsets are relative to the first PT_LOAD's vaddr (the bias).
+  std::optional<uint64_t> first_load;
+  std::vector<Elf64_Phdr> phdrs;
+  for (uint16_t i = 0; i < eh->e_phnum; ++i) {
+    auto ph = ReadAs<Elf64_Phdr>(read, eh->e_phoff + uint64_t{i} * sizeof(Elf64_Phdr));
+    if (!ph) return std::nullopt;
+    if (ph->p_type == PT_LOAD && !first_load) first_load = ph->p_vaddr & ~uint64_t{0xFFF};
+    phdrs.push_back(*ph);
+  }
+  for (const auto& ph : phdrs) {
+    if (ph.p_type != PT_NOTE || ph.p_filesz > kMaxNoteBytes) continue;
+    const uint64_t at = layout == ImageLayout::kFile ? ph.p_offset
+                                                     : ph.p_vaddr - first_load.value_or(0);
+    std::vector<uint8_t> notes(ph.p_filesz);
+    if (read(at, notes) != notes.size()) continue;
+    if (auto id = FindBuildIdNote(notes)) return id;
+  }
+  return std::nullopt;
+}
+
+std::string HexString(std::span<const uint8_t> bytes) {
+  std::string out;
+  for (uint8_t b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+}  // namespace clrdump::dump

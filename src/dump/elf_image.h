@@ -1,0 +1,30 @@
+// Facts read from an ELF image (a shared library or executable), either as
+// loaded in a dump's memory or as a file on disk: its GNU build-id and
+// its dynamic symbols.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace clrdump::dump {
+
+// Reads bytes at an offset relative to the image start; returns the count.
+using ImageReader = std::function<size_t(uint64_t offset, std::span<uint8_t> out)>;
+
+enum class ImageLayout {
+  kFile,    // offsets are file offsets (p_offset)
+  kLoaded,  // offsets are relative to the load base (p_vaddr)
+};
+
+// The NT_GNU_BUILD_ID bytes, or nullopt when the image has none or its
+// headers cannot be read. Bounded: at most 64 program headers' notes of
+// 64 KiB each are examined.
+std::optional<std::vector<uint8_t>> ReadBuildId(const ImageReader& read, ImageLayout layout);
+
+std::string HexString(std::span<const uint8_t> bytes);
+
+}  // namespace clrdump::dump

@@ -1,0 +1,91 @@
+#include "runtime/runtime.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "base/mapped_file.h"
+#include "dump/elf_image.h"
+
+namespace clrdump::runtime {
+namespace {
+
+constexpr const char* kCoreclr = "libcoreclr.so";
+constexpr const char* kDac = "libmscordaccore.so";
+
+std::string Directory(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+std::optional<std::vector<uint8_t>> FileBuildId(const std::string& path) {
+  auto file = MappedFile::Open(path);
+  if (!file) return std::nullopt;
+  const auto bytes = file->bytes();
+  return dump::ReadBuildId(
+      [bytes](uint64_t offset, std::span<uint8_t> out) -> size_t {
+        if (offset >= bytes.size()) return 0;
+        const size_t n = std::min<uint64_t>(out.size(), bytes.size() - offset);
+        std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(offset), n, out.begin());
+        return n;
+      },
+      dump::ImageLayout::kFile);
+}
+
+}  // namespace
+
+Result<RuntimeLocation> LocateRuntime(const std::vector<dump::Module>& modules,
+                                      const dump::ProcessMemory& memory,
+                                      const std::string& clr_path) {
+  const dump::Module* coreclr = nullptr;
+  for (const auto& m : modules) {
+    const std::string name = m.path.substr(m.path.rfind('/') + 1);
+    if (name == kCoreclr) coreclr = &m;
+  }
+  if (!coreclr) {
+    return MakeError(ErrorCode::kNotFound, "No CLR runtime found: the dump has no libcoreclr.so.");
+  }
+  RuntimeLocation location{*coreclr, memory.LoadedBuildId(coreclr->base).value_or(
+                                          std::vector<uint8_t>{}),
+                           {}};
+  const std::string dir = clr_path.empty() ? Directory(coreclr->path) : clr_path;
+  location.dac_path = dir + "/" + kDac;
+  if (!MappedFile::Open(location.dac_path)) {
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("No CLR runtime found: the DAC {} does not exist. Point "
+                                 "setclrpath at the directory of the runtime the dump was "
+                                 "taken with.",
+                                 location.dac_path));
+  }
+  // A DAC reads the runtime's private structures: only the DAC of the very
+  // build that made the dump may be used.
+  const auto local = FileBuildId(dir + "/" + kCoreclr);
+  if (!location.build_id.empty() && local && *local != location.build_id) {
+    return MakeError(ErrorCode::kUnsupported,
+                     fmt::format("The runtime in {} is build {}, but the dump was made by build "
+                                 "{}; use setclrpath to name the directory of the matching "
+                                 "runtime.",
+                                 dir, dump::HexString(*local), dump::HexString(location.build_id)));
+  }
+  return location;
+}
+
+Result<std::vector<ManagedThread>> Runtime::GetThreads() {
+  auto store = GetThreadStore();
+  if (!store) return store.error();
+  std::vector<ManagedThread> threads;
+  std::set<uint64_t> seen;
+  // The list is bounded by the store's count and cut at a repeat, so a
+  // corrupt list cannot loop.
+  for (uint64_t next = store->first_thread;
+       next != 0 && threads.size() < static_cast<size_t>(std::max(store->thread_count, 0)) &&
+       seen.insert(next).second;) {
+    auto thread = GetThread(next);
+    if (!thread) return thread.error();
+    next = thread->next;
+    threads.push_back(*thread);
+  }
+  return threads;
+}
+
+}  // namespace clrdump::runtime
