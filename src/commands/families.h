@@ -9,6 +9,7 @@ namespace clrdump::cmd {
 void AddThreadCommands(Registry& registry);
 void AddModuleCommands(Registry& registry);
 void AddClrThreadCommands(Registry& registry);
+void AddRuntimeCommands(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

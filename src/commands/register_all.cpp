@@ -7,6 +7,7 @@ Registry AllCommands() {
   AddThreadCommands(registry);
   AddModuleCommands(registry);
   AddClrThreadCommands(registry);
+  AddRuntimeCommands(registry);
   return registry;
 }
 
