@@ -115,3 +115,41 @@ TEST(Analyze, RedirectedStdoutWithoutExitDoesNotWaitForInput) {
 
 }  // namespace
 }  // namespace clrdump::test
+
+namespace clrdump::test {
+namespace {
+
+// The DAC must come from the build of the runtime that made the dump: a
+// directory whose libcoreclr.so is another build is refused, naming both.
+TEST(Analyze, DacBesideAnotherRuntimeBuildIsRefused) {
+  const std::string dump = WaiterDump("Mini");
+  CLRDUMP_REQUIRE(fs::exists(dump), "no dump at " + dump);
+  auto modules = Analyze(dump, {"lm -n ^libcoreclr\\.so$", "exit"});
+  const size_t at = modules.out.find(" /", modules.out.find('\n')) + 1;
+  ASSERT_NE(at, 0u) << modules.out;
+  const std::string coreclr = modules.out.substr(at, modules.out.find('\n', at) - at);
+  const fs::path runtime_dir = fs::path(coreclr).parent_path();
+  const std::string fake = MakeTempDir("fake-runtime");
+  fs::copy_file(runtime_dir / "libmscordaccore.so", fs::path(fake) / "libmscordaccore.so");
+  // Any other ELF library has another build-id.
+  fs::copy_file(runtime_dir / "libclrjit.so", fs::path(fake) / "libcoreclr.so");
+  auto r = Analyze(dump, {"setclrpath " + fake, "clrthreads", "exit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("The runtime in " + fake + " is build "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("but the dump was made by build "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("setclrpath"), std::string::npos) << r.out;
+}
+
+TEST(Analyze, MissingDacIsAClearError) {
+  const std::string dump = WaiterDump("Mini");
+  CLRDUMP_REQUIRE(fs::exists(dump), "no dump at " + dump);
+  const std::string empty = MakeTempDir("no-dac");
+  auto r = Analyze(dump, {"setclrpath " + empty, "clrthreads", "exit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("the DAC " + empty + "/libmscordaccore.so does not exist"),
+            std::string::npos)
+      << r.out;
+}
+
+}  // namespace
+}  // namespace clrdump::test

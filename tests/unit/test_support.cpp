@@ -61,6 +61,8 @@ SpawnedChild::SpawnedChild(const std::vector<std::string>& env, const std::strin
     if (in.get() != std::ifstream::traits_type::eof()) return;
     ::usleep(1000);
   }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
   throw std::runtime_error(cmdline + " stayed empty");
 }
 
