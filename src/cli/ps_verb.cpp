@@ -39,7 +39,12 @@ size_t Units(const std::string& text) { return Utf8ToUtf16(text).size(); }
 }  // namespace
 
 std::string ArgsColumn(const std::vector<std::string>& cmdline, const std::string& file_name) {
-  if (cmdline.empty() || TrimWhitespace(JoinWithSpaces(cmdline, 0)).empty()) return "";
+  // Blank as .NET's IsNullOrWhiteSpace sees the raw text, where NUL
+  // separators are not white space.
+  const bool blank = std::all_of(cmdline.begin(), cmdline.end(), [](const std::string& part) {
+    return part.find_first_not_of(" \t\n\v\f\r") == std::string::npos;
+  }) && cmdline.size() <= 1;
+  if (cmdline.empty() || blank) return "";
   // A trailing empty element (argv ends with NUL) leaves a trailing space,
   // which dotnet-dump keeps.
   std::string args = cmdline.front() == file_name ? JoinWithSpaces(cmdline, 1)

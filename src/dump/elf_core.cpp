@@ -38,8 +38,11 @@ Status CheckHeader(const ByteView& file, const std::string& path) {
   if (file.size() < SELFMAG || std::memcmp(file.bytes().data(), ELFMAG, SELFMAG) != 0) {
     return Malformed(path, file.size() == 0 ? "the file is empty" : "not an ELF file");
   }
-  if (!eh) return Malformed(path, fmt::format("ELF header needs 64 bytes, the file has {}",
-                                              file.size()));
+  if (!eh) {
+    return Malformed(path, fmt::format("the file is {} bytes, shorter than the 64-byte ELF "
+                                       "header: the dump is truncated",
+                                       file.size()));
+  }
   if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB) {
     return Malformed(path, "not a 64-bit little-endian ELF file");
   }

@@ -69,6 +69,33 @@ std::optional<std::vector<uint8_t>> ReadBuildId(const ImageReader& read, ImageLa
   return std::nullopt;
 }
 
+std::optional<std::string> ReadVersionString(const ImageReader& read) {
+  constexpr std::string_view kMarker = "@(#)Version ";
+  constexpr uint64_t kMaxSegment = 64ull << 20;
+  constexpr size_t kMaxText = 256;
+  auto eh = ReadAs<Elf64_Ehdr>(read, 0);
+  if (!eh || std::memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+      eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum > kMaxProgramHeaders) {
+    return std::nullopt;
+  }
+  std::optional<uint64_t> bias;
+  for (uint16_t i = 0; i < eh->e_phnum; ++i) {
+    auto ph = ReadAs<Elf64_Phdr>(read, eh->e_phoff + uint64_t{i} * sizeof(Elf64_Phdr));
+    if (!ph) return std::nullopt;
+    if (ph->p_type != PT_LOAD) continue;
+    if (!bias) bias = ph->p_vaddr & ~uint64_t{0xFFF};
+    if (!(ph->p_flags & PF_W) || ph->p_memsz > kMaxSegment) continue;
+    std::vector<uint8_t> bytes(ph->p_memsz);
+    bytes.resize(read(ph->p_vaddr - *bias, bytes));
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    const size_t at = text.find(kMarker);
+    if (at == std::string_view::npos) continue;
+    const std::string_view rest = text.substr(at + kMarker.size());
+    return std::string(rest.substr(0, std::min(rest.find('\0'), kMaxText)));
+  }
+  return std::nullopt;
+}
+
 std::string HexString(std::span<const uint8_t> bytes) {
   std::string out;
   for (uint8_t b : bytes) out += fmt::format("{:02x}", b);

@@ -25,6 +25,10 @@ enum class ImageLayout {
 // 64 KiB each are examined.
 std::optional<std::vector<uint8_t>> ReadBuildId(const ImageReader& read, ImageLayout layout);
 
+// The text after "@(#)Version " in the image's writable segments (where
+// .NET native binaries embed their version and commit), up to its NUL.
+std::optional<std::string> ReadVersionString(const ImageReader& read);
+
 std::string HexString(std::span<const uint8_t> bytes);
 
 }  // namespace clrdump::dump

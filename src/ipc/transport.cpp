@@ -109,7 +109,8 @@ Result<std::vector<uint8_t>> UnixStream::ReceiveExact(size_t count, Clock::time_
       }
       continue;
     }
-    return SocketError(errno);
+    const Error error = SocketError(errno);
+    return MakeError(error.code, fmt::format("reading the {} failed: {}", what, error.message));
   }
   return out;
 }

@@ -34,6 +34,23 @@ std::optional<std::vector<uint8_t>> FileBuildId(const std::string& path) {
 
 }  // namespace
 
+std::string VersionNumber(const std::string& version_string) {
+  // Digits and dots up to the first space, at most four components.
+  std::string out;
+  int components = 1;
+  for (char ch : version_string) {
+    if (ch == ' ') break;
+    if (ch == '.') {
+      if (++components > 4) break;
+      out += ch;
+    } else if (ch >= '0' && ch <= '9') {
+      out += ch;
+    }
+  }
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
 Result<RuntimeLocation> LocateRuntime(const std::vector<dump::Module>& modules,
                                       const dump::ProcessMemory& memory,
                                       const std::string& clr_path) {
@@ -45,9 +62,15 @@ Result<RuntimeLocation> LocateRuntime(const std::vector<dump::Module>& modules,
   if (!coreclr) {
     return MakeError(ErrorCode::kNotFound, "No CLR runtime found: the dump has no libcoreclr.so.");
   }
-  RuntimeLocation location{*coreclr, memory.LoadedBuildId(coreclr->base).value_or(
-                                          std::vector<uint8_t>{}),
+  RuntimeLocation location{*coreclr,
+                           memory.LoadedBuildId(coreclr->base).value_or(std::vector<uint8_t>{}),
+                           {},
                            {}};
+  const uint64_t base = coreclr->base;
+  location.version_string =
+      dump::ReadVersionString([&memory, base](uint64_t offset, std::span<uint8_t> out) {
+        return memory.Read(base + offset, out);
+      }).value_or("");
   const std::string dir = clr_path.empty() ? Directory(coreclr->path) : clr_path;
   location.dac_path = dir + "/" + kDac;
   if (!MappedFile::Open(location.dac_path)) {

@@ -45,12 +45,25 @@ struct ManagedThread {
   uint64_t next = 0;
 };
 
+struct GcHeapInfo {
+  bool server = false;
+  bool structures_valid = false;
+  uint32_t heap_count = 0;
+  uint32_t max_generation = 0;
+};
+
 // Where the runtime is and which DAC serves it.
 struct RuntimeLocation {
   dump::Module coreclr;
   std::vector<uint8_t> build_id;  // of libcoreclr.so, from the dump
   std::string dac_path;
+  // "10.0.1226.42308 @Commit: ..." from libcoreclr.so, "" when absent.
+  std::string version_string;
 };
+
+// "1.2.3.4" from the leading digits and dots of a version string, as
+// .NET's Version prints it; "" when there are none.
+std::string VersionNumber(const std::string& version_string);
 
 // Finds libcoreclr.so among the modules and the DAC beside it (or in
 // `clr_path` when set). kNotFound when the dump has no runtime or the DAC
@@ -66,6 +79,11 @@ class Runtime {
   virtual const RuntimeLocation& location() const = 0;
   virtual Result<ThreadStore> GetThreadStore() = 0;
   virtual Result<ManagedThread> GetThread(uint64_t address) = 0;
+  virtual Result<uint64_t> GetDomainFromContext(uint64_t context) = 0;
+  virtual Result<std::string> GetMethodTableName(uint64_t method_table) = 0;
+  virtual Result<GcHeapInfo> GetGcHeapInfo() = 0;
+  // .NET 10+: the DATAS mode of a server GC; nullopt when not reported.
+  virtual std::optional<int> GetGcDynamicAdaptationMode() = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
 };

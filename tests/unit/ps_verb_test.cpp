@@ -48,7 +48,10 @@ TEST(ArgsColumnTest, WholeCommandLineEqualToTheExecutableIsBlanked) {
 
 TEST(ArgsColumnTest, EmptyOrBlankCommandLineIsEmpty) {
   EXPECT_EQ(ArgsColumn({}, "/usr/bin/app"), "");
-  EXPECT_EQ(ArgsColumn({" ", ""}, "/usr/bin/app"), "");
+  EXPECT_EQ(ArgsColumn({" \t"}, "/usr/bin/app"), "");
+  // The NUL separator of " \0" is not white space to .NET, so the text is
+  // not blank and its NUL becomes a space.
+  EXPECT_EQ(ArgsColumn({" ", ""}, "/usr/bin/app"), "  ");
 }
 
 TEST(ColumnCapTest, FollowsDotnetDumpsFormula) {

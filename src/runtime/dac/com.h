@@ -182,15 +182,23 @@ struct DacpThreadData {
 };
 static_assert(sizeof(DacpThreadData) == 0x68);
 
+struct DacpGcHeapData {
+  int32_t bServerMode;
+  int32_t bGcStructuresValid;
+  uint32_t HeapCount;
+  uint32_t g_max_generation;
+};
+static_assert(sizeof(DacpGcHeapData) == 0x10);
+
 // ISOSDacInterface, named through the slots we call.
 class ISOSDacInterface : public IUnknown {
  public:
-  virtual HRESULT GetThreadStoreData(DacpThreadStoreData* data) = 0;  // 3
+  virtual HRESULT GetThreadStoreData(DacpThreadStoreData* data) = 0;  // slot 3
   virtual void Slot4() = 0;
   virtual void Slot5() = 0;
   virtual void Slot6() = 0;
   virtual void Slot7() = 0;
-  virtual void Slot8() = 0;
+  virtual HRESULT GetDomainFromContext(CLRDATA_ADDRESS context, CLRDATA_ADDRESS* domain) = 0;  // slot 8
   virtual void Slot9() = 0;
   virtual void Slot10() = 0;
   virtual void Slot11() = 0;
@@ -199,10 +207,50 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot14() = 0;
   virtual void Slot15() = 0;
   virtual void Slot16() = 0;
-  virtual HRESULT GetThreadData(CLRDATA_ADDRESS thread, DacpThreadData* data) = 0;  // 17
+  virtual HRESULT GetThreadData(CLRDATA_ADDRESS thread, DacpThreadData* data) = 0;  // slot 17
+  virtual void Slot18() = 0;
+  virtual void Slot19() = 0;
+  virtual void Slot20() = 0;
+  virtual void Slot21() = 0;
+  virtual void Slot22() = 0;
+  virtual void Slot23() = 0;
+  virtual void Slot24() = 0;
+  virtual void Slot25() = 0;
+  virtual void Slot26() = 0;
+  virtual void Slot27() = 0;
+  virtual void Slot28() = 0;
+  virtual void Slot29() = 0;
+  virtual void Slot30() = 0;
+  virtual void Slot31() = 0;
+  virtual void Slot32() = 0;
+  virtual void Slot33() = 0;
+  virtual void Slot34() = 0;
+  virtual void Slot35() = 0;
+  virtual HRESULT GetMethodTableName(CLRDATA_ADDRESS mt, unsigned int count, WCHAR* name, unsigned int* needed) = 0;  // slot 36
+  virtual void Slot37() = 0;
+  virtual void Slot38() = 0;
+  virtual void Slot39() = 0;
+  virtual void Slot40() = 0;
+  virtual void Slot41() = 0;
+  virtual void Slot42() = 0;
+  virtual void Slot43() = 0;
+  virtual void Slot44() = 0;
+  virtual void Slot45() = 0;
+  virtual HRESULT GetGCHeapData(DacpGcHeapData* data) = 0;  // slot 46
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~ISOSDacInterface() = default;
+};
+
+inline constexpr Guid kIID_ISOSDacInterface16 = {0x4ba12ff8, 0xdaac, 0x4e43,
+                                                 {0xac, 0x56, 0x98, 0xcf, 0x8d, 0x5c, 0x59, 0x5d}};
+
+class ISOSDacInterface16 : public IUnknown {
+ public:
+  virtual HRESULT GetGCDynamicAdaptationMode(int* mode) = 0;  // slot 3
+ protected:
+  // Non-virtual: a virtual destructor would add vtable slots.
+  ~ISOSDacInterface16() = default;
 };
 
 }  // namespace clrdump::runtime::dac

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "runtime/dac/com.h"
 #include "runtime/dac/data_target.h"
 #include "runtime/runtime.h"
@@ -52,6 +53,10 @@ class DacRuntime final : public Runtime {
     hr = process_->QueryInterface(&dac::kIID_ISOSDacInterface, &sos);
     if (hr < 0 || !sos) return DacError("QueryInterface(ISOSDacInterface)", hr);
     sos_ = static_cast<dac::ISOSDacInterface*>(sos);
+    void* sos16 = nullptr;
+    if (process_->QueryInterface(&dac::kIID_ISOSDacInterface16, &sos16) >= 0) {
+      sos16_ = static_cast<dac::ISOSDacInterface16*>(sos16);
+    }
     return Ok{};
   }
 
@@ -76,13 +81,53 @@ class DacRuntime final : public Runtime {
                          d.firstNestedException, d.teb, d.lastThrownObjectHandle, d.nextThread};
   }
 
+  Result<uint64_t> GetDomainFromContext(uint64_t context) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    dac::CLRDATA_ADDRESS domain = 0;
+    if (HRESULT hr = sos_->GetDomainFromContext(context, &domain); hr < 0) {
+      return DacError("GetDomainFromContext", hr);
+    }
+    return domain;
+  }
+
+  Result<std::string> GetMethodTableName(uint64_t method_table) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    unsigned int needed = 0;
+    HRESULT hr = sos_->GetMethodTableName(method_table, 0, nullptr, &needed);
+    if (hr < 0 || needed == 0 || needed > kMaxName) return DacError("GetMethodTableName", hr);
+    std::u16string name(needed, u'\0');
+    hr = sos_->GetMethodTableName(method_table, needed, name.data(), &needed);
+    if (hr < 0) return DacError("GetMethodTableName", hr);
+    name.resize(std::char_traits<char16_t>::length(name.c_str()));
+    return Utf16ToUtf8(name);
+  }
+
+  Result<GcHeapInfo> GetGcHeapInfo() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    dac::DacpGcHeapData d{};
+    if (HRESULT hr = sos_->GetGCHeapData(&d); hr < 0) return DacError("GetGCHeapData", hr);
+    return GcHeapInfo{d.bServerMode != 0, d.bGcStructuresValid != 0, d.HeapCount,
+                      d.g_max_generation};
+  }
+
+  std::optional<int> GetGcDynamicAdaptationMode() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int mode = 0;
+    if (!sos16_ || sos16_->GetGCDynamicAdaptationMode(&mode) != dac::kS_OK) return std::nullopt;
+    return mode;
+  }
+
  private:
+  // Longest type name accepted from the DAC, in UTF-16 units.
+  static constexpr unsigned int kMaxName = 1 << 20;
+
   RuntimeLocation location_;
   dac::DataTarget target_;
   // The DAC is not thread-safe: every call goes through this lock.
   std::mutex mutex_;
   dac::IXCLRDataProcess* process_ = nullptr;
   dac::ISOSDacInterface* sos_ = nullptr;
+  dac::ISOSDacInterface16* sos16_ = nullptr;  // .NET 10+
 };
 
 }  // namespace
