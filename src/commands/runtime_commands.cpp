@@ -1,4 +1,4 @@
-// Runtime selection commands: `setclrpath`.
+// Runtime commands: `setclrpath`, `eeversion`.
 #include <unistd.h>
 
 #include <climits>
@@ -34,6 +34,28 @@ Status RunSetClrPath(CommandContext& ctx, const ParsedArgs& args) {
   return Ok{};
 }
 
+Status RunEEVersion(CommandContext& ctx, const ParsedArgs& /*args*/) {
+  auto runtime = ctx.target.runtime();
+  if (!runtime) return runtime.error();
+  runtime::Runtime& rt = **runtime;
+  const std::string& version = rt.location().version_string;
+  ctx.out << runtime::VersionNumber(version) << "\n";
+  if (!version.empty()) ctx.out << version << "\n";
+  auto gc = rt.GetGcHeapInfo();
+  if (!gc) {
+    ctx.out << "GC Heap not initialized, so GC mode is not determined yet.\n";
+  } else if (gc->server) {
+    ctx.out << fmt::format("Server mode with {} gc heaps\n", gc->heap_count);
+    if (auto datas = rt.GetGcDynamicAdaptationMode()) ctx.out << fmt::format("DATAS {} \n", *datas);
+  } else {
+    ctx.out << "Workstation mode\n";
+  }
+  if (gc && !gc->structures_valid) ctx.out << "In plan phase of garbage collection\n";
+  // Scripts look for this line; it names this tool instead of SOS.
+  ctx.out << "SOS Version: clrdump " << CLRDUMP_VERSION << "\n";
+  return Ok{};
+}
+
 }  // namespace
 
 void AddRuntimeCommands(Registry& registry) {
@@ -43,6 +65,12 @@ void AddRuntimeCommands(Registry& registry) {
                 {{{"-c", "--clear"}, "Clears the runtime directory path.", ValueType::kFlag}},
                 ArgumentSpec{"path", "Runtime directory path.", ValueType::kString, false},
                 RunSetClrPath});
+  registry.Add({"eeversion",
+                {},
+                "Displays information about the runtime version.",
+                {},
+                ArgumentSpec{"arguments", "Arguments to SOS command.", ValueType::kString, true},
+                RunEEVersion});
 }
 
 }  // namespace clrdump::cmd

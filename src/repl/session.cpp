@@ -43,7 +43,8 @@ void PrintReplError(const ExecResult& result, std::ostream& out) {
 }
 
 void PrintBatchError(const ExecResult& result, std::ostream& out) {
-  if (!result.error.empty()) out << result.error << "\n";
+  // Even an empty message ends its line here, as dotnet-dump's does.
+  out << result.error << "\n";
   if (result.usage_of) out << "\n";
 }
 

@@ -39,6 +39,17 @@ const Case kCases[] = {
     {"analyze_lm_filter", {"lm -n libc"}},
     {"analyze_modules_filter_regex", {"modules -n ^System\\.Private"}},
     {"analyze_help_modules", {"help modules"}, false},
+    {"analyze_clrthreads", {"clrthreads"}},
+    {"analyze_clrthreads_live", {"clrthreads -live"}},
+    {"analyze_clrthreads_special", {"clrthreads -special"}},
+    {"analyze_clrthreads_managedexception", {"clrthreads -managedexception", "threads"}},
+    {"analyze_clrthreads_bad_option", {"clrthreads -bogus"}},
+    {"analyze_threadstate", {"threadstate 20020", "threadstate xyz", "threadstate 0x800",
+                             "threadstate"}},
+    {"analyze_eeversion", {"eeversion"}},
+    {"analyze_setclrpath", {"setclrpath", "setclrpath /tmp", "setclrpath", "setclrpath -c",
+                            "setclrpath"}},
+    {"analyze_help_clrthreads", {"help clrthreads"}, false},
 };
 
 class AnalyzeDiff : public ::testing::TestWithParam<const char*> {
@@ -84,7 +95,8 @@ TEST_P(AnalyzeDiff, CommandsThroughRedirectedStdin) {
   CompareWithOracle(oracle_, "analyze_stdin_session", {"analyze", dump_}, options);
 }
 
-INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiff, ::testing::Values("Mini", "Heap", "Full"));
+INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiff,
+                         ::testing::Values("Mini", "Heap", "Full", "ServerGC.Heap"));
 
 }  // namespace
 }  // namespace clrdump::test
