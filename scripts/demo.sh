@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install what is missing, build Release,
 # start the bundled sample .NET app, show it in `clrdump ps`, collect a
-# dump of it, and print the dump's file and size.
+# dump of it, print the dump's file and size, and analyze it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -28,3 +28,5 @@ echo "== clrdump collect -p $app -o $dump --type Heap"
 echo "== dump file"
 ls -l "$dump"
 echo "$dump: $(stat -c %s "$dump") bytes"
+echo "== clrdump analyze $dump"
+"$clrdump" analyze "$dump" -c threads -c modules -c eeversion -c clrthreads -c exit

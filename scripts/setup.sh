@@ -8,10 +8,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(cmake ninja-build g++ pkg-config
   libcli11-dev       # command-line parsing of the verbs
   libfmt-dev         # formatting of messages and tables
+  libedit-dev        # line editing in the analyze REPL
   nlohmann-json3-dev # parsing crash reports in tests
   libgtest-dev libgmock-dev  # unit, e2e and differential tests
   libbenchmark-dev   # micro-benchmarks under bench/
   hyperfine          # whole-command timing in bench/ scripts
+  time               # peak RSS in bench/ scripts
   clang libclang-rt-14-dev   # libFuzzer for the reader fuzzers
 )
 missing=()
