@@ -10,6 +10,7 @@ void AddThreadCommands(Registry& registry);
 void AddModuleCommands(Registry& registry);
 void AddClrThreadCommands(Registry& registry);
 void AddRuntimeCommands(Registry& registry);
+void AddStackCommands(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

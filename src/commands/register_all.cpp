@@ -8,6 +8,7 @@ Registry AllCommands() {
   AddModuleCommands(registry);
   AddClrThreadCommands(registry);
   AddRuntimeCommands(registry);
+  AddStackCommands(registry);
   return registry;
 }
 

@@ -45,6 +45,19 @@ struct ManagedThread {
   uint64_t next = 0;
 };
 
+// One position of a managed stack walk.
+struct StackFrame {
+  uint64_t sp = 0;
+  uint64_t ip = 0;
+  // An explicit runtime Frame (InlinedCallFrame, ...); 0 for a method frame.
+  uint64_t frame_address = 0;
+  std::string frame_name;  // explicit frames only
+  uint64_t method_desc = 0;
+  std::string method_name;  // "" when unknown
+  uint64_t native_code = 0;  // start of the method's jitted code
+  dump::X64Registers registers{};  // the context at this position
+};
+
 struct GcHeapInfo {
   bool server = false;
   bool structures_valid = false;
@@ -84,6 +97,9 @@ class Runtime {
   virtual Result<GcHeapInfo> GetGcHeapInfo() = 0;
   // .NET 10+: the DATAS mode of a server GC; nullopt when not reported.
   virtual std::optional<int> GetGcDynamicAdaptationMode() = 0;
+  // The managed stack of an OS thread, innermost first. kNotFound when the
+  // thread is not known to the runtime.
+  virtual Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
 };

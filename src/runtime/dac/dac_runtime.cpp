@@ -1,12 +1,15 @@
 // The Runtime model served by the runtime's own DAC (libmscordaccore.so).
 #include <dlfcn.h>
 
+#include <array>
 #include <mutex>
 
 #include <fmt/format.h>
 
 #include "base/strings.h"
 #include "runtime/dac/com.h"
+#include "runtime/dac/sos.h"
+#include "runtime/dac/xclrdata.h"
 #include "runtime/dac/data_target.h"
 #include "runtime/runtime.h"
 
@@ -92,14 +95,15 @@ class DacRuntime final : public Runtime {
 
   Result<std::string> GetMethodTableName(uint64_t method_table) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    unsigned int needed = 0;
-    HRESULT hr = sos_->GetMethodTableName(method_table, 0, nullptr, &needed);
-    if (hr < 0 || needed == 0 || needed > kMaxName) return DacError("GetMethodTableName", hr);
-    std::u16string name(needed, u'\0');
-    hr = sos_->GetMethodTableName(method_table, needed, name.data(), &needed);
-    if (hr < 0) return DacError("GetMethodTableName", hr);
-    name.resize(std::char_traits<char16_t>::length(name.c_str()));
-    return Utf16ToUtf8(name);
+    std::string name =
+        ReadDacString([&](unsigned int count, dac::WCHAR* buffer, unsigned int* needed) {
+          return sos_->GetMethodTableName(method_table, count, buffer, needed);
+        });
+    if (name.empty()) {
+      return MakeError(ErrorCode::kNotFound,
+                       fmt::format("no type name for MethodTable {:#x}", method_table));
+    }
+    return name;
   }
 
   Result<GcHeapInfo> GetGcHeapInfo() override {
@@ -117,7 +121,97 @@ class DacRuntime final : public Runtime {
     return mode;
   }
 
+  Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    dac::IXCLRDataTask* task = nullptr;
+    if (HRESULT hr = process_->GetTaskByOSThreadID(os_thread_id, &task); hr < 0 || !task) {
+      return MakeError(ErrorCode::kNotFound,
+                       fmt::format("thread {:#x} is not a managed thread", os_thread_id));
+    }
+    dac::IXCLRDataStackWalk* walk = nullptr;
+    HRESULT hr = task->CreateStackWalk(dac::kStackWalkAllFrames, &walk);
+    task->Release();
+    if (hr < 0 || !walk) return DacError("CreateStackWalk", hr);
+    std::vector<StackFrame> frames;
+    // A corrupt stack must not loop forever.
+    constexpr size_t kMaxFrames = 100000;
+    while (frames.size() < kMaxFrames) {
+      auto frame = CurrentFrame(*walk);
+      if (!frame) break;
+      frames.push_back(std::move(*frame));
+      if (walk->Next() != dac::kS_OK) break;
+    }
+    walk->Release();
+    return frames;
+  }
+
  private:
+  // The frame at the walk's position; nullopt when the walk has ended.
+  std::optional<StackFrame> CurrentFrame(dac::IXCLRDataStackWalk& walk) {
+    std::array<uint8_t, dac::kContextSize> context{};
+    dac::ULONG32 size = 0;
+    constexpr dac::ULONG32 kContextAll = 0x10001F;
+    if (walk.GetContext(kContextAll, dac::kContextSize, &size, context.data()) != dac::kS_OK) {
+      return std::nullopt;
+    }
+    StackFrame f;
+    f.registers = dac::ContextRegisters(context.data());
+    f.ip = f.registers.rip;
+    f.sp = f.registers.rsp;
+    uint64_t frame_address = 0;
+    if (walk.Request(dac::kStackWalkRequestFrameData, 0, nullptr, sizeof frame_address,
+                     reinterpret_cast<uint8_t*>(&frame_address)) == dac::kS_OK) {
+      f.frame_address = frame_address;
+    }
+    if (f.frame_address != 0) {
+      f.frame_name = FrameName(f.frame_address);
+      dac::CLRDATA_ADDRESS md = 0;
+      if (sos_->GetMethodDescPtrFromFrame(f.frame_address, &md) >= 0) f.method_desc = md;
+    } else {
+      dac::CLRDATA_ADDRESS md = 0;
+      if (sos_->GetMethodDescPtrFromIP(f.ip, &md) >= 0) f.method_desc = md;
+    }
+    if (f.method_desc != 0) {
+      f.method_name = MethodDescName(f.method_desc);
+      dac::DacpMethodDescData data{};
+      if (sos_->GetMethodDescData(f.method_desc, f.ip, &data, 0, nullptr, nullptr) >= 0) {
+        f.native_code = data.NativeCodeAddr;
+      }
+    }
+    return f;
+  }
+
+  // GetFrameName takes the Frame's identifier: its first pointer.
+  std::string FrameName(uint64_t frame_address) {
+    uint64_t identifier = 0;
+    dac::ULONG32 done = 0;
+    if (target_.ReadVirtual(frame_address, reinterpret_cast<uint8_t*>(&identifier),
+                            sizeof identifier, &done) != dac::kS_OK ||
+        done != sizeof identifier) {
+      return {};
+    }
+    return ReadDacString([&](unsigned int count, dac::WCHAR* buffer, unsigned int* needed) {
+      return sos_->GetFrameName(identifier, count, buffer, needed);
+    });
+  }
+
+  std::string MethodDescName(uint64_t md) {
+    return ReadDacString([&](unsigned int count, dac::WCHAR* buffer, unsigned int* needed) {
+      return sos_->GetMethodDescName(md, count, buffer, needed);
+    });
+  }
+
+  // The DAC's (count, buffer, needed) string protocol; "" on failure.
+  template <typename Call>
+  static std::string ReadDacString(Call call) {
+    unsigned int needed = 0;
+    if (call(0, nullptr, &needed) < 0 || needed == 0 || needed > kMaxName) return {};
+    std::u16string text(needed, u'\0');
+    if (call(needed, text.data(), &needed) < 0) return {};
+    text.resize(std::char_traits<char16_t>::length(text.c_str()));
+    return Utf16ToUtf8(text);
+  }
+
   // Longest type name accepted from the DAC, in UTF-16 units.
   static constexpr unsigned int kMaxName = 1 << 20;
 

@@ -59,6 +59,30 @@ void FillContext(const dump::CoreThread& t, BYTE* context, ULONG32 size) {
   Put(context, size, 0xF8, r.rip);
 }
 
+dump::X64Registers ContextRegisters(const BYTE* context) {
+  auto get64 = [context](uint32_t offset) {
+    uint64_t v = 0;
+    std::memcpy(&v, context + offset, sizeof v);
+    return v;
+  };
+  auto get16 = [context](uint32_t offset) {
+    uint16_t v = 0;
+    std::memcpy(&v, context + offset, sizeof v);
+    return uint64_t{v};
+  };
+  dump::X64Registers r{};
+  uint64_t* integers[] = {&r.rax, &r.rcx, &r.rdx, &r.rbx, &r.rsp, &r.rbp, &r.rsi, &r.rdi,
+                          &r.r8,  &r.r9,  &r.r10, &r.r11, &r.r12, &r.r13, &r.r14, &r.r15};
+  for (uint32_t i = 0; i < 16; ++i) *integers[i] = get64(0x78 + 8 * i);
+  uint64_t* segments[] = {&r.cs, &r.ds, &r.es, &r.fs, &r.gs, &r.ss};
+  for (uint32_t i = 0; i < 6; ++i) *segments[i] = get16(0x38 + 2 * i);
+  uint32_t eflags = 0;
+  std::memcpy(&eflags, context + 0x44, sizeof eflags);
+  r.eflags = eflags;
+  r.rip = get64(0xF8);
+  return r;
+}
+
 DataTarget::DataTarget(const dump::ElfCore& core, const dump::ProcessMemory& memory,
                        uint64_t runtime_base)
     : core_(core), memory_(memory), runtime_base_(runtime_base) {}

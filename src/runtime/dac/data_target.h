@@ -17,6 +17,8 @@ inline constexpr ULONG32 kContextSize = 0x4D0;
 
 // Fills a CONTEXT (kContextSize bytes) from a thread's registers.
 void FillContext(const dump::CoreThread& thread, BYTE* context, ULONG32 size);
+// The integer, control and segment registers of a CONTEXT.
+dump::X64Registers ContextRegisters(const BYTE* context);
 
 class DataTarget final : public ICLRDataTarget2,
                          public ICLRMetadataLocator,
