@@ -56,6 +56,13 @@ struct StackFrame {
   std::string method_name;  // "" when unknown
   uint64_t native_code = 0;  // start of the method's jitted code
   dump::X64Registers registers{};  // the context at this position
+  // For source lines: the method's token, its module's file, and the IL
+  // offset of `ip`, and of `ip - 1` (a return address belongs to the call
+  // before it).
+  uint32_t method_token = 0;
+  std::string module_path;
+  std::optional<uint32_t> il_offset;
+  std::optional<uint32_t> il_offset_before;
 };
 
 struct GcHeapInfo {

@@ -171,6 +171,7 @@ class DacRuntime final : public Runtime {
       dac::CLRDATA_ADDRESS md = 0;
       if (sos_->GetMethodDescPtrFromIP(f.ip, &md) >= 0) f.method_desc = md;
     }
+    if (f.frame_address == 0) AddSourceFacts(walk, f);
     if (f.method_desc != 0) {
       f.method_name = MethodDescName(f.method_desc);
       dac::DacpMethodDescData data{};
@@ -179,6 +180,53 @@ class DacRuntime final : public Runtime {
       }
     }
     return f;
+  }
+
+  // Token, module file and IL offsets of a method frame, when the DAC has them.
+  void AddSourceFacts(dac::IXCLRDataStackWalk& walk, StackFrame& f) {
+    dac::IXCLRDataFrame* frame = nullptr;
+    if (walk.GetFrame(&frame) < 0 || !frame) return;
+    dac::IXCLRDataMethodInstance* method = nullptr;
+    const HRESULT hr = frame->GetMethodInstance(&method);
+    frame->Release();
+    if (hr < 0 || !method) return;
+    f.il_offset = IlOffset(*method, f.ip);
+    f.il_offset_before = IlOffset(*method, f.ip - 1);
+    dac::IXCLRDataModule* module = nullptr;
+    uint32_t token = 0;
+    if (method->GetTokenAndScope(&token, &module) >= 0 && module) {
+      f.method_token = token;
+      f.module_path = ModuleFileName(*module);
+      module->Release();
+    }
+    method->Release();
+  }
+
+  // GetFileName dereferences its buffer even when asked for the size only,
+  // so it always gets a real one.
+  static std::string ModuleFileName(dac::IXCLRDataModule& module) {
+    std::u16string name(1024, u'\0');
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      dac::ULONG32 needed = 0;
+      const auto size = static_cast<dac::ULONG32>(name.size());
+      if (module.GetFileName(size, &needed, name.data()) < 0) return {};
+      if (needed <= size) {
+        name.resize(std::char_traits<char16_t>::length(name.c_str()));
+        return Utf16ToUtf8(name);
+      }
+      if (needed > kMaxName) return {};
+      name.assign(needed, u'\0');
+    }
+    return {};
+  }
+
+  static std::optional<uint32_t> IlOffset(dac::IXCLRDataMethodInstance& method, uint64_t ip) {
+    dac::ULONG32 needed = 0;
+    dac::ULONG32 offset = 0;
+    if (method.GetILOffsetsByAddress(ip, 1, &needed, &offset) < 0 || needed == 0) {
+      return std::nullopt;
+    }
+    return offset;
   }
 
   // GetFrameName takes the Frame's identifier: its first pointer.
