@@ -58,15 +58,14 @@ std::vector<ProcessRow> DescribeProcesses(const std::vector<pid_t>& pids) {
     auto name = proc::DotnetProcessName(pid);
     if (!name) continue;
     ProcessRow row{pid, *name, {}, {}};
+    // On Linux .NET finds no main module, rather than failing, when the
+    // exe link is unreadable (another user's process) or absent (kernel
+    // threads): the path is then empty and the arguments still shown.
     auto exe = proc::ReadExePath(pid);
-    if (!exe) {
-      row.file_name = "[Elevated process - cannot determine path]";
-    } else {
-      row.file_name = *exe;
-      auto cmdline = proc::ReadCmdlineParts(pid);
-      row.args = cmdline ? ArgsColumn(*cmdline, row.file_name)
-                         : "[cannot determine command line arguments]";
-    }
+    if (exe) row.file_name = *exe;
+    auto cmdline = proc::ReadCmdlineParts(pid);
+    row.args = cmdline ? ArgsColumn(*cmdline, row.file_name)
+                       : "[cannot determine command line arguments]";
     rows.push_back(std::move(row));
   }
   return rows;

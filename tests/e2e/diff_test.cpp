@@ -74,6 +74,57 @@ TEST_F(Differential, PsListsTheSameProcessesInTheSameLayout) {
   EXPECT_NE(ours.out.find("an arg "), std::string::npos);
 }
 
+// Runs `<tool> ps` on a pseudo-terminal of `columns` columns, where
+// dotnet-dump truncates its columns to fit.
+std::string PsOnTerminal(const std::string& tool, int columns) {
+  auto r = ::clrdump::test::Run(
+      {"script", "-qec", "stty cols " + std::to_string(columns) + "; " + tool + " ps",
+       "/dev/null"});
+  // .NET switches the keypad mode when it finds a terminal.
+  std::string out = r.out;
+  for (const std::string escape : {"\x1b[?1h\x1b=", "\x1b[?1l\x1b>"}) {
+    for (size_t at; (at = out.find(escape)) != std::string::npos;) out.erase(at, escape.size());
+  }
+  return out;
+}
+
+TEST_F(Differential, PsTruncatesColumnsToTheTerminalWidth) {
+  std::vector<std::string> long_args = WaiterApphost("PsWideWaiter");
+  for (const char* word : {"an", "argument", "list", "long", "enough", "to", "be", "cut"}) {
+    long_args.push_back(word);
+  }
+  auto wide = StartReady(long_args);
+  auto via_dotnet = StartReady(WaiterViaDotnet());
+  for (int columns : {40, 80, 120, 200}) {
+    std::string ours, theirs;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      theirs = PsOnTerminal(oracle_, columns);
+      ours = PsOnTerminal(ClrdumpPath(), columns);
+      if (ours == theirs) break;
+    }
+    EXPECT_EQ(ours, theirs) << columns << " columns";
+    // Narrow terminals cut even the pid column.
+    if (columns >= 120) {
+      EXPECT_NE(ours.find(std::to_string(wide->pid())), std::string::npos) << ours;
+    }
+  }
+}
+
+TEST_F(Differential, PsFindsProcessesInOtherPidNamespaces) {
+  CLRDUMP_REQUIRE(IsRoot(), "a new PID namespace needs root");
+  std::vector<std::string> argv = {"unshare", "--pid", "--fork", "--mount-proc"};
+  for (const auto& a : WaiterApphost("NsWaiter")) argv.push_back(a);
+  auto contained = StartReady(argv);
+  RunResult ours, theirs;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    theirs = RunTool(oracle_, {"ps"});
+    ours = RunTool(ClrdumpPath(), {"ps"});
+    if (ours.out == theirs.out) break;
+  }
+  EXPECT_EQ(ours.out, theirs.out);
+  EXPECT_NE(ours.out.find(" NsWaiter "), std::string::npos) << ours.out;
+}
+
 TEST_F(Differential, CollectUsageErrors) {
   Compare("collect_no_target", {"collect"});
   Compare("collect_negative_pid", {"collect", "-p", "-5"});
