@@ -1,5 +1,10 @@
-// Managed stack commands: `clrstack`.
+// Managed stack commands with SOS's output: `clrstack` (-f -r -n -c N
+// -all). The walk comes from the runtime model; this file only formats.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 
 #include "commands/command.h"
 #include "commands/families.h"
@@ -8,27 +13,159 @@
 namespace clrdump::cmd {
 namespace {
 
-Status PrintThreadStack(CommandContext& ctx, runtime::Runtime& rt, size_t index) {
-  const auto& thread = ctx.target.core().threads().at(index);
-  ctx.out << fmt::format("OS Thread Id: 0x{:x} ({})\n", thread.tid, index);
-  auto frames = rt.WalkStack(thread.tid);
-  if (!frames) return frames.error();
-  ctx.out << "        Child SP               IP Call Site\n";
-  for (const auto& f : *frames) {
-    if (f.frame_address != 0) {
-      ctx.out << fmt::format("{:016X} {:016x} [{}: {:016x}] {}\n", f.frame_address, f.ip,
-                             f.frame_name, f.frame_address, f.method_name);
+struct ClrStackOptions {
+  bool full = false;       // -f: module prefixes and displacements
+  bool registers = false;  // -r
+  bool no_lines = false;   // -n
+  bool all = false;        // -all
+  size_t max_frames = 0;   // -c N; 0 = all
+};
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// SOS's option rules: case-insensitive names, -c takes a decimal count.
+Result<ClrStackOptions> ParseClrStackOptions(const std::vector<std::string>& tokens,
+                                             std::ostream& out) {
+  ClrStackOptions o;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const std::string t = Lower(tokens[i]);
+    if (t == "-f") {
+      o.full = true;
+    } else if (t == "-r") {
+      o.registers = true;
+    } else if (t == "-n") {
+      o.no_lines = true;
+    } else if (t == "-all") {
+      o.all = true;
+    } else if (t == "-c") {
+      if (i + 1 >= tokens.size()) {
+        out << "Missing value for option " << tokens[i] << "\n";
+        return MakeError(ErrorCode::kInvalidArgument, "");
+      }
+      const std::string& v = tokens[++i];
+      size_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      o.max_frames = ec == std::errc() && end == v.data() + v.size() ? n : 0;
+    } else if (t == "-a" || t == "-p" || t == "-l" || t == "-i" || t == "-gc") {
+      return MakeError(ErrorCode::kUnsupported,
+                       "clrstack " + tokens[i] + " is not supported by clrdump yet");
     } else {
-      ctx.out << fmt::format("{:016X} {:016X} {}\n", f.sp, f.ip, f.method_name);
+      out << "Unknown option: " << tokens[i] << "\n";
+      return MakeError(ErrorCode::kInvalidArgument, "");
     }
+  }
+  return o;
+}
+
+std::string FileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+void PrintRegisters(std::ostream& out, const dump::X64Registers& r) {
+  const std::pair<const char*, uint64_t> regs[] = {
+      {"rsp", r.rsp}, {"rbp", r.rbp}, {"rip", r.rip}, {"rax", r.rax}, {"rbx", r.rbx},
+      {"rcx", r.rcx}, {"rdx", r.rdx}, {"rsi", r.rsi}, {"rdi", r.rdi}, {"r8", r.r8},
+      {"r9", r.r9},   {"r10", r.r10}, {"r11", r.r11}, {"r12", r.r12}, {"r13", r.r13},
+      {"r14", r.r14}, {"r15", r.r15}};
+  for (size_t i = 0; i < std::size(regs); i += 3) {
+    out << "   ";
+    for (size_t j = i; j < std::min(i + 3, std::size(regs)); ++j) {
+      out << fmt::format(" {:>3}={:016x}", regs[j].first, regs[j].second);
+    }
+    out << "\n";
+  }
+}
+
+std::string ManagedCallSite(Target& target, const runtime::StackFrame& f,
+                            const ClrStackOptions& o, bool adjust) {
+  if (f.method_desc == 0) return "<unknown>";
+  std::string text;
+  if (o.full && !f.module_path.empty()) text += FileName(f.module_path) + "!";
+  text += f.method_name.empty() ? "<unknown method>" : f.method_name;
+  if (o.full && f.ip != f.native_code) {
+    text += fmt::format(" + {}", static_cast<int32_t>(f.ip - f.native_code));
+  }
+  // A return address is the instruction after the call: its line is the
+  // call's, so every frame but an innermost one looks up ip - 1.
+  const auto il = adjust ? f.il_offset_before : f.il_offset;
+  if (!o.no_lines && il) {
+    if (auto line = target.source_lines().Find(f.module_path, f.method_token, *il)) {
+      text += fmt::format(" [{} @ {}]", line->document, line->line);
+    }
+  }
+  return text;
+}
+
+void PrintFrames(CommandContext& ctx, const std::vector<runtime::StackFrame>& frames,
+                 const ClrStackOptions& o) {
+  ctx.out << "        Child SP               IP Call Site\n";
+  size_t managed = 0, internal = 0, printed = 0;
+  for (const auto& f : frames) {
+    if (f.frame_address != 0) {
+      std::string site = fmt::format("[{}: {:016x}] ", f.frame_name.empty() ? "Frame" : f.frame_name,
+                                     f.frame_address);
+      if (f.method_desc != 0) {
+        if (o.full && !f.module_path.empty()) site += FileName(f.module_path) + "!";
+        site += f.method_name.empty() ? "<unknown method>" : f.method_name;
+      }
+      ctx.out << fmt::format("{:016X} {:>16} {}\n", f.frame_address,
+                             o.full ? "" : fmt::format("{:016x}", f.ip), site);
+      ++internal;
+    } else {
+      const bool adjust = managed > 0 || internal > 0;
+      ctx.out << fmt::format("{:016X} {:016X} {}\n", f.sp, f.ip,
+                             ManagedCallSite(ctx.target, f, o, adjust));
+      ++managed;
+    }
+    if (o.registers) PrintRegisters(ctx.out, f.registers);
+    if (o.max_frames != 0 && ++printed == o.max_frames) break;
+  }
+}
+
+Status PrintOneThread(CommandContext& ctx, runtime::Runtime& rt, const ClrStackOptions& o) {
+  const size_t index = ctx.target.current_thread();
+  const uint32_t tid = ctx.target.core().threads().at(index).tid;
+  ctx.out << fmt::format("OS Thread Id: 0x{:x} ({})\n", tid, index);
+  auto frames = rt.WalkStack(tid);
+  if (!frames) {
+    ctx.out << "Unable to walk the managed stack. The current thread is likely not a \n"
+               "managed thread. You can run clrthreads to get a list of managed threads in\n"
+               "the process\n"
+               "Failed to start stack walk: 80070057\n";
+    return Ok{};
+  }
+  PrintFrames(ctx, *frames, o);
+  return Ok{};
+}
+
+Status PrintAllThreads(CommandContext& ctx, runtime::Runtime& rt, const ClrStackOptions& o) {
+  auto threads = rt.GetThreads();
+  if (!threads) {
+    ctx.out << "Failed to request ThreadStore\n";
+    return Ok{};
+  }
+  for (const auto& t : *threads) {
+    if (t.os_id == 0) continue;
+    ctx.out << fmt::format("OS Thread Id: 0x{:x}\n", t.os_id);
+    auto frames = rt.WalkStack(t.os_id);
+    if (!frames) {
+      ctx.out << "Failed to start stack walk: 80070057\n";
+      continue;
+    }
+    PrintFrames(ctx, *frames, o);
   }
   return Ok{};
 }
 
-Status RunClrStack(CommandContext& ctx, const ParsedArgs& /*args*/) {
+Status RunClrStack(CommandContext& ctx, const ParsedArgs& args) {
+  auto options = ParseClrStackOptions(args.Values("arguments"), ctx.out);
+  if (!options) return options.error();
   auto runtime = ctx.target.runtime();
   if (!runtime) return runtime.error();
-  return PrintThreadStack(ctx, **runtime, ctx.target.current_thread());
+  return options->all ? PrintAllThreads(ctx, **runtime, *options)
+                      : PrintOneThread(ctx, **runtime, *options);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "dump/modules.h"
 #include "dump/process_memory.h"
 #include "runtime/runtime.h"
+#include "runtime/source_lines.h"
 
 namespace clrdump::cmd {
 
@@ -31,6 +32,7 @@ class Target {
   // set_clr_path() changes where the DAC is looked for.
   Result<runtime::Runtime*> runtime();
   const std::string& clr_path() const { return clr_path_; }
+  runtime::SourceLines& source_lines() { return source_lines_; }
   void set_clr_path(std::string path);
 
  private:
@@ -41,6 +43,7 @@ class Target {
   std::string clr_path_;
   std::unique_ptr<runtime::Runtime> runtime_;
   std::optional<Error> runtime_error_;
+  runtime::SourceLines source_lines_;
 };
 
 }  // namespace clrdump::cmd

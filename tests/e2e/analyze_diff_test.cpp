@@ -50,6 +50,14 @@ const Case kCases[] = {
     {"analyze_setclrpath", {"setclrpath", "setclrpath /tmp", "setclrpath", "setclrpath -c",
                             "setclrpath"}},
     {"analyze_help_clrthreads", {"help clrthreads"}, false},
+    {"analyze_clrstack", {"clrstack"}},
+    {"analyze_clrstack_full", {"clrstack -f"}},
+    {"analyze_clrstack_registers", {"clrstack -r"}},
+    {"analyze_clrstack_all", {"clrstack -all", "clrstack -all -f -r"}},
+    {"analyze_clrstack_count", {"clrstack -c 3", "clrstack -n -f"}},
+    {"analyze_clrstack_native_thread", {"threads 1", "clrstack", "threads 0"}},
+    {"analyze_clrstack_bad_option", {"clrstack -bogus"}},
+    {"analyze_clrstack_missing_count", {"clrstack -c"}},
 };
 
 class AnalyzeDiff : public ::testing::TestWithParam<const char*> {

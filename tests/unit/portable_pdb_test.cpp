@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -16,6 +17,7 @@
 
 #include "dump/metadata_tables.h"
 #include "dump/pdb_locator.h"
+#include "dump/pe_image.h"
 #include "dump/portable_pdb.h"
 #include "test_support.h"
 
@@ -25,6 +27,7 @@ using clrdump::dump::BlobCursor;
 using clrdump::dump::ExtractEmbeddedPdb;
 using clrdump::dump::kHiddenLine;
 using clrdump::dump::LocatePortablePdb;
+using clrdump::dump::PeFile;
 using clrdump::dump::PortablePdb;
 using clrdump::dump::ReadCodeView;
 using clrdump::dump::ReadDebugDirectory;
@@ -206,8 +209,10 @@ TEST(PortablePdbEmbedded, EmbeddedAndSideBySidePdbsGiveTheSameAnswers) {
       const auto x = embedded.FindLine(0x06000000 | row, il);
       const auto y = side.FindLine(0x06000000 | row, il);
       ASSERT_EQ(x.has_value(), y.has_value());
-      if (x) EXPECT_EQ(x->document + ":" + std::to_string(x->line),
-                       y->document + ":" + std::to_string(y->line));
+      if (x) {
+        EXPECT_EQ(x->document + ":" + std::to_string(x->line),
+                  y->document + ":" + std::to_string(y->line));
+      }
     }
   }
 }
@@ -278,6 +283,314 @@ TEST(PortablePdbLocator, RefusesMissingAndStalePdbs) {
 
   auto not_pe = LocatePortablePdb(kPortablePdb);
   EXPECT_FALSE(not_pe);
+}
+
+// ---- Hand-built PDBs: the same layout Roslyn writes, reduced to the
+// Document and MethodDebugInformation tables, with blobs given as bytes.
+
+struct SyntheticMethod {
+  uint16_t document = 1;  // MethodDebugInformation.Document column
+  std::vector<uint8_t> points;  // the sequence-points blob; empty = index 0
+};
+
+struct SyntheticPdb {
+  std::vector<std::vector<uint8_t>> blobs;       // extra #Blob entries, indices 1..n in order
+  std::vector<uint16_t> document_name_blobs;     // Document.Name per row (blob index)
+  std::vector<SyntheticMethod> methods;
+  bool wide_blob_indices = false;
+
+  std::vector<uint8_t> Build() const;
+};
+
+void PadTo4(std::vector<uint8_t>& v) {
+  while (v.size() % 4 != 0) v.push_back(0);
+}
+
+std::vector<uint8_t> SyntheticPdb::Build() const {
+  // #Blob: entry 0 is empty; the test's blobs follow with a 1-byte length.
+  std::vector<uint8_t> heap{0};
+  std::vector<uint32_t> blob_offsets{0};
+  for (const auto& b : blobs) {
+    blob_offsets.push_back(static_cast<uint32_t>(heap.size()));
+    heap.push_back(static_cast<uint8_t>(b.size()));
+    heap.insert(heap.end(), b.begin(), b.end());
+  }
+  std::vector<uint32_t> method_blob;
+  for (const auto& m : methods) {
+    if (m.points.empty()) { method_blob.push_back(0); continue; }
+    method_blob.push_back(static_cast<uint32_t>(heap.size()));
+    heap.push_back(static_cast<uint8_t>(m.points.size()));
+    heap.insert(heap.end(), m.points.begin(), m.points.end());
+  }
+  PadTo4(heap);
+  const auto blob_ref = [&](WireBytes& w, uint32_t v) {
+    if (wide_blob_indices) w.U32(v); else w.U16(static_cast<uint16_t>(v));
+  };
+  WireBytes tables;
+  tables.U32(0).U8(2).U8(0).U8(wide_blob_indices ? 4 : 0).U8(1);
+  tables.U64((uint64_t{1} << 0x30) | (uint64_t{1} << 0x31)).U64(0);
+  tables.U32(static_cast<uint32_t>(document_name_blobs.size()));
+  tables.U32(static_cast<uint32_t>(methods.size()));
+  for (uint16_t name : document_name_blobs) {
+    blob_ref(tables, blob_offsets.at(name));
+    tables.U16(0);  // HashAlgorithm (#GUID)
+    blob_ref(tables, 0);
+    tables.U16(0);  // Language
+  }
+  for (size_t i = 0; i < methods.size(); ++i) {
+    tables.U16(methods[i].document);
+    blob_ref(tables, method_blob[i]);
+  }
+  std::vector<uint8_t> table_bytes = tables.bytes();
+  PadTo4(table_bytes);
+  WireBytes pdb_stream;
+  for (uint8_t i = 0; i < 20; ++i) pdb_stream.U8(i);
+  pdb_stream.U32(0).U64(uint64_t{1} << 0x06).U32(static_cast<uint32_t>(methods.size()));
+
+  const std::vector<std::pair<std::string, std::vector<uint8_t>>> streams = {
+      {"#Pdb", pdb_stream.bytes()}, {"#~", table_bytes}, {"#Strings", {0, 0, 0, 0}},
+      {"#Blob", heap}};
+  uint32_t header_size = 16 + 12 + 4;
+  for (const auto& s : streams) header_size += 8 + ((static_cast<uint32_t>(s.first.size()) + 4) & ~3u);
+  WireBytes root;
+  root.U32(0x424A5342).U16(1).U16(1).U32(0).U32(12).Raw(std::string_view("PDB v1.0\0\0\0\0", 12));
+  root.U16(0).U16(static_cast<uint16_t>(streams.size()));
+  uint32_t offset = header_size;
+  for (const auto& s : streams) {
+    root.U32(offset).U32(static_cast<uint32_t>(s.second.size())).Raw(s.first);
+    for (size_t pad = s.first.size(); pad < ((s.first.size() + 4) & ~size_t{3}); ++pad) root.U8(0);
+    offset += static_cast<uint32_t>(s.second.size());
+  }
+  for (const auto& s : streams) root.Raw(s.second);
+  return root.bytes();
+}
+
+// Two documents "/src/a.cs" and "/src/b.cs"; blobs 1..4 are "", "src",
+// "a.cs", "b.cs" and the name blobs are 5 and 6.
+SyntheticPdb TwoDocuments() {
+  SyntheticPdb pdb;
+  pdb.blobs = {{}, {'s', 'r', 'c'}, {'a', '.', 'c', 's'}, {'b', '.', 'c', 's'}};
+  // Name blobs: '/' then the parts' heap offsets as compressed integers
+  // (the empty part at 1, "src" at 2, "a.cs" at 6, "b.cs" at 11).
+  pdb.blobs.push_back({'/', 1, 2, 6});
+  pdb.blobs.push_back({'/', 1, 2, 11});
+  pdb.document_name_blobs = {5, 6};
+  return pdb;
+}
+
+PortablePdb ParseSynthetic(const SyntheticPdb& spec) { return ParseOrDie(spec.Build()); }
+
+TEST(PortablePdbSynthetic, DecodesSignedDeltasDocumentRecordsAndLongNumbers) {
+  SyntheticPdb spec = TwoDocuments();
+  spec.methods.push_back({1, {0x00,                          // no local signature
+                              0x00, 0x00, 0x05, 0x0A, 0x01,  // IL 0, 10:1-10:6
+                              0x04, 0x02, 0x7B, 0x7B, 0x04,  // IL 4, 7:3-9:0 (deltas -3, -3, +2)
+                              0x02, 0x00, 0x00,              // IL 6, hidden
+                              0x00, 0x02,                    // switch to document 2
+                              0x03, 0x00, 0x01, 0x80, 0xC8, 0x00,  // IL 9, line 7+100
+                              0xAE, 0x57, 0x00, 0x01, 0x01, 0x00}});  // IL +0x2E57, line -64
+  for (bool wide : {false, true}) {
+    spec.wide_blob_indices = wide;
+    const PortablePdb pdb = ParseSynthetic(spec);
+    EXPECT_EQ(pdb.DocumentName(1), "/src/a.cs");
+    EXPECT_EQ(pdb.DocumentName(2), "/src/b.cs");
+    EXPECT_THAT(pdb.SequencePoints(1),
+                ElementsAre(IsPoint(Visible(0, 10, 1, 10, 6, 1)), IsPoint(Visible(4, 7, 3, 9, 0, 1)),
+                            IsPoint(Hidden(6, 1)), IsPoint(Visible(9, 107, 3, 107, 4, 2)),
+                            IsPoint(Visible(0x2E60, 43, 3, 43, 4, 2))));
+    EXPECT_EQ(Line(pdb, 0x06000001, 3), 10);
+    EXPECT_EQ(Line(pdb, 0x06000001, 8), 7);
+    EXPECT_EQ(pdb.FindLine(0x06000001, 9)->document, "/src/b.cs");
+    EXPECT_EQ(Line(pdb, 0x06000001, 0x2E5F), 107);
+    EXPECT_EQ(Line(pdb, 0x06000001, 0x2E60), 43);
+  }
+}
+
+TEST(PortablePdbSynthetic, InitialDocumentAndLineZero) {
+  SyntheticPdb spec = TwoDocuments();
+  spec.methods.push_back({0, {0x00, 0x02, 0x00, 0x00, 0x01, 0x05, 0x01}});  // initial doc 2
+  // A visible point on line 0 is not a line SOS reports.
+  spec.methods.push_back({1, {0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x02, 0x00, 0x01, 0x14, 0x00}});
+  spec.methods.push_back({1, {}});  // no sequence points at all
+  const PortablePdb pdb = ParseSynthetic(spec);
+  EXPECT_THAT(pdb.SequencePoints(1), ElementsAre(IsPoint(Visible(0, 5, 1, 5, 2, 2))));
+  EXPECT_EQ(pdb.FindLine(0x06000001, 0)->document, "/src/b.cs");
+  EXPECT_EQ(Line(pdb, 0x06000002, 1), -1);
+  EXPECT_EQ(Line(pdb, 0x06000002, 2), 10);
+  EXPECT_EQ(pdb.DecodeSequencePoints(3).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Line(pdb, 0x06000003, 0), -1);
+}
+
+TEST(PortablePdbSynthetic, MalformedSequencePointBlobsGiveNoPoints) {
+  const std::vector<std::vector<uint8_t>> bad = {
+      {0x00, 0x00, 0x00, 0x01},                          // start line missing
+      {0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00, 0x00},  // document record to row 0
+      {0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00, 0x09},  // document record past the table
+      {0x00, 0xE0},                                      // invalid compressed integer
+      {0x00, 0xDF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01, 0x00, 0x00},  // IL overflow
+      {0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01, 0x00, 0x01, 0x7B, 0x00},  // line 1-3 < 0
+      {0x00, 0x00, 0x00, 0x01, 0xC0, 0xFE, 0xEF, 0xEE, 0x01},  // visible point on 0xFEEFEE
+      {0x00, 0x00, 0x01, 0x7F, 0x01, 0x00},                    // end column 0 - 1
+  };
+  for (size_t i = 0; i < bad.size(); ++i) {
+    SyntheticPdb spec = TwoDocuments();
+    spec.methods.push_back({1, bad[i]});
+    const PortablePdb pdb = ParseSynthetic(spec);
+    auto decoded = pdb.DecodeSequencePoints(1);
+    ASSERT_FALSE(decoded) << "case " << i;
+    EXPECT_EQ(decoded.error().code, ErrorCode::kMalformedInput) << "case " << i;
+    EXPECT_TRUE(pdb.SequencePoints(1).empty());
+    EXPECT_FALSE(pdb.FindLine(0x06000001, 0));
+  }
+  SyntheticPdb no_initial = TwoDocuments();
+  no_initial.methods.push_back({0, {0x00}});  // row names no document, blob neither
+  EXPECT_FALSE(ParseSynthetic(no_initial).DecodeSequencePoints(1));
+}
+
+TEST(PortablePdbSynthetic, DocumentNameBlobs) {
+  SyntheticPdb spec;
+  spec.blobs = {{'C', ':'}, {'x', '.', 'c', 's'}, {0, 1, 4}, {0x80, 1}, {'/', 1, 0x7F}, {}};
+  spec.document_name_blobs = {3, 4, 5, 6};
+  const PortablePdb pdb = ParseSynthetic(spec);
+  EXPECT_EQ(pdb.DocumentName(1), "C:x.cs");  // separator 0: parts are concatenated
+  EXPECT_EQ(pdb.DocumentName(2), "");        // separator must be ASCII
+  EXPECT_EQ(pdb.DocumentName(3), "");        // part index past the heap
+  EXPECT_EQ(pdb.DocumentName(4), "");        // empty blob has no separator
+}
+
+TEST(MetadataTables, CompressedIntegersFollowEcma335) {
+  const auto unsigned_of = [](std::vector<uint8_t> b) {
+    BlobCursor c{ByteView(b)};
+    return c.ReadUnsigned();
+  };
+  const auto signed_of = [](std::vector<uint8_t> b) {
+    BlobCursor c{ByteView(b)};
+    return c.ReadSigned();
+  };
+  EXPECT_EQ(unsigned_of({0x03}), 3u);
+  EXPECT_EQ(unsigned_of({0x7F}), 0x7Fu);
+  EXPECT_EQ(unsigned_of({0x80, 0x80}), 0x80u);
+  EXPECT_EQ(unsigned_of({0xAE, 0x57}), 0x2E57u);
+  EXPECT_EQ(unsigned_of({0xC0, 0x00, 0x40, 0x00}), 0x4000u);
+  EXPECT_EQ(unsigned_of({0xDF, 0xFF, 0xFF, 0xFF}), 0x1FFFFFFFu);
+  EXPECT_EQ(unsigned_of({0xE0, 0, 0, 0}), std::nullopt);
+  EXPECT_EQ(unsigned_of({0x80}), std::nullopt);
+  EXPECT_EQ(unsigned_of({0xC0, 0, 0}), std::nullopt);
+  EXPECT_EQ(signed_of({0x06}), 3);
+  EXPECT_EQ(signed_of({0x7B}), -3);
+  EXPECT_EQ(signed_of({0x80, 0x80}), 64);
+  EXPECT_EQ(signed_of({0x01}), -64);
+  EXPECT_EQ(signed_of({0x80, 0x01}), -8192);
+  EXPECT_EQ(signed_of({0xDF, 0xFF, 0xFF, 0xFE}), 268435455);
+  EXPECT_EQ(signed_of({0xC0, 0x00, 0x00, 0x01}), -268435456);
+}
+
+TEST(MetadataTables, IndexWidthsFollowRowCountsIncludingExternalOnes) {
+  // A table stream with no tables of its own: widths come only from the
+  // external (#Pdb) counts.
+  const std::vector<uint8_t> header = WireBytes().U32(0).U8(2).U8(0).U8(0).U8(1).U64(0).U64(0);
+  TableStreamOptions options;
+  auto narrow = TableStream::Parse(ByteView(header), options);
+  ASSERT_TRUE(narrow);
+  EXPECT_EQ(narrow->RowSize(TableId::kLocalScope), 16u);            // 4 x 2 + 2 x 4
+  EXPECT_EQ(narrow->RowSize(TableId::kCustomDebugInformation), 6u);  // coded, GUID, blob
+  options.external_rows[0x06] = 2047;  // MethodDef: still fits 16 - 5 tag bits
+  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(
+                TableId::kCustomDebugInformation), 6u);
+  options.external_rows[0x06] = 2048;
+  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(
+                TableId::kCustomDebugInformation), 8u);
+  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(TableId::kLocalScope), 16u);
+  options.external_rows[0x06] = 0x10000;
+  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(TableId::kLocalScope), 18u);
+  options.all_indices_wide = true;
+  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(TableId::kDocument), 16u);
+}
+
+// ---- Hostile input: errors, never crashes (the ASan build checks reads).
+
+void Exercise(const PortablePdb& pdb) {
+  for (uint32_t row = 0; row <= std::min(pdb.method_count() + 1, 64u); ++row) {
+    (void)pdb.SequencePoints(row);
+    for (uint32_t il : {0u, 1u, 5u, 0x20u, 0xFFFFFFFFu}) (void)pdb.FindLine(0x06000000 | row, il);
+  }
+  for (uint32_t row = 0; row <= std::min(pdb.document_count() + 1, 64u); ++row) {
+    (void)pdb.DocumentName(row);
+  }
+}
+
+TEST(PortablePdbMalformed, EveryTruncationIsAnError) {
+  const auto bytes = ReadBytes(kPortablePdb);
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    auto pdb = PortablePdb::Parse(std::span(bytes.data(), length));
+    ASSERT_FALSE(pdb) << "length " << length;
+    EXPECT_EQ(pdb.error().code, ErrorCode::kMalformedInput) << "length " << length;
+  }
+}
+
+TEST(PortablePdbMalformed, WrongSignatureAndAssemblyMetadata) {
+  auto bytes = ReadBytes(kPortablePdb);
+  bytes[0] = 'X';
+  auto pdb = PortablePdb::Parse(bytes);
+  ASSERT_FALSE(pdb);
+  EXPECT_THAT(pdb.error().message, HasSubstr("BSJB"));
+  // An assembly's own metadata is ECMA-335 too but has no #Pdb stream.
+  const auto dll = ReadBytes(kPortableDll);
+  auto pe = PeFile::Parse(dll, "Fixture.dll");
+  ASSERT_TRUE(pe);
+  auto metadata = pe->Metadata();
+  ASSERT_TRUE(metadata);
+  auto assembly = PortablePdb::Parse(*metadata);
+  ASSERT_FALSE(assembly);
+  EXPECT_EQ(assembly.error().code, ErrorCode::kUnsupported);
+}
+
+TEST(PortablePdbMalformed, GarbageAndBitFlipsNeverCrash) {
+  std::mt19937 rng(1234);
+  for (int i = 0; i < 200; ++i) {
+    std::vector<uint8_t> garbage(rng() % 2048);
+    for (auto& b : garbage) b = static_cast<uint8_t>(rng());
+    if (i % 2 == 0 && garbage.size() >= 4) std::copy_n("BSJB", 4, garbage.begin());
+    EXPECT_FALSE(PortablePdb::Parse(garbage));
+  }
+  const auto original = ReadBytes(kPortablePdb);
+  int parsed = 0;
+  for (int i = 0; i < 3000; ++i) {
+    auto bytes = original;
+    for (int flips = 1 + static_cast<int>(rng() % 3); flips > 0; --flips) {
+      bytes[rng() % bytes.size()] = static_cast<uint8_t>(rng());
+    }
+    auto pdb = PortablePdb::Parse(bytes);
+    if (!pdb) continue;
+    ++parsed;
+    Exercise(*pdb);
+  }
+  EXPECT_GT(parsed, 0);  // most flips land in heaps, so reading must cope with damage
+}
+
+TEST(PortablePdbMalformed, DamagedEmbeddedPdbIsRefused) {
+  const auto dll = ReadBytes(kEmbeddedDll);
+  auto entries = ReadDebugDirectory(dll);
+  ASSERT_TRUE(entries);
+  const uint32_t at = (*entries)[3].data_offset;
+  auto bad_magic = dll;
+  bad_magic[at] = 'X';
+  EXPECT_EQ(ExtractEmbeddedPdb(bad_magic).error().code, ErrorCode::kMalformedInput);
+  auto bad_size = dll;
+  bad_size[at + 4] ^= 1;  // declared size off by one
+  EXPECT_EQ(ExtractEmbeddedPdb(bad_size).error().code, ErrorCode::kMalformedInput);
+  auto huge = dll;
+  huge[at + 7] = 0x7F;  // 2 GB from ~1 KB of deflate data
+  EXPECT_THAT(ExtractEmbeddedPdb(huge).error().message, HasSubstr("implausible"));
+  for (uint32_t i = 8; i < (*entries)[3].data_size; i += 7) {
+    auto damaged = dll;
+    damaged[at + i] ^= 0x5A;
+    auto pdb = ExtractEmbeddedPdb(damaged);
+    if (pdb) (void)PortablePdb::Parse(*pdb);  // deflate has no checksum; must still not crash
+  }
+  for (size_t length = 0; length < dll.size(); length += 97) {
+    (void)ExtractEmbeddedPdb(std::span(dll.data(), length));
+  }
 }
 
 }  // namespace
