@@ -88,13 +88,14 @@ std::string FileNameOf(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-// Reads and checks one file candidate; the error says why it was refused.
+// Reads and checks one file candidate; the error names the file and says
+// why it was refused.
 Result<std::vector<uint8_t>> TryPdbFile(const std::string& path,
                                         const std::optional<CodeViewPdb>& codeview) {
   auto file = MappedFile::Open(path);
-  if (!file) return file.error();
+  if (!file) return file.error();  // MappedFile's messages name the path
   auto pdb = PortablePdb::Parse(file->bytes());
-  if (!pdb) return pdb.error();
+  if (!pdb) return MakeError(pdb.error().code, fmt::format("{}: {}", path, pdb.error().message));
   if (codeview && codeview->portable && pdb->id() != codeview->id) {
     return MakeError(ErrorCode::kNotFound,
                      fmt::format("{}: PDB id does not match the assembly (stale PDB)", path));
@@ -213,7 +214,7 @@ Result<std::vector<uint8_t>> LocatePortablePdb(const std::string& assembly_path)
   for (const auto& candidate : candidates) {
     auto pdb = TryPdbFile(candidate, codeview);
     if (pdb) return pdb;
-    tried.push_back(fmt::format("{}: {}", candidate, pdb.error().message));
+    tried.push_back(pdb.error().message);
   }
   return MakeError(ErrorCode::kNotFound,
                    fmt::format("no portable PDB for {} ({})", assembly_path,
