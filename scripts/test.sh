@@ -20,7 +20,7 @@ ninja -C build-asan unit_tests
 # Fuzz the readers for a bounded time; any crash fails the run.
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCLRDUMP_FUZZ=ON -DCLRDUMP_BUILD_TESTS=OFF >/dev/null
-fuzzers=(core_check ipc_reply)
+fuzzers=(core_check ipc_reply portable_pdb)
 ninja -C build-fuzz "${fuzzers[@]/%/_fuzzer}"
 for f in "${fuzzers[@]}"; do
   mkdir -p "build-fuzz/corpus-$f"

@@ -35,8 +35,8 @@ using T = TableId;
 using CI = CodedIndex;
 constexpr ColumnSchema kModule[] = {kU16, kStr, kGuid, kGuid, kGuid};
 constexpr ColumnSchema kTypeRef[] = {Coded(CI::kResolutionScope), kStr, kStr};
-constexpr ColumnSchema kTypeDef[] = {kU32, kStr, kStr, Coded(CI::kTypeDefOrRef),
-                                     List(T::kField), List(T::kMethodDef)};
+constexpr ColumnSchema kTypeDef[] = {
+    kU32, kStr, kStr, Coded(CI::kTypeDefOrRef), List(T::kField), List(T::kMethodDef)};
 constexpr ColumnSchema kFieldPtr[] = {Row(T::kField)};
 constexpr ColumnSchema kField[] = {kU16, kStr, kBlob};
 constexpr ColumnSchema kMethodPtr[] = {Row(T::kMethodDef)};
@@ -85,9 +85,9 @@ constexpr ColumnSchema kGenericParamConstraint[] = {Row(T::kGenericParam),
                                                     Coded(CI::kTypeDefOrRef)};
 constexpr ColumnSchema kDocument[] = {kBlob, kGuid, kBlob, kGuid};
 constexpr ColumnSchema kMethodDebugInformation[] = {Row(T::kDocument), kBlob};
-constexpr ColumnSchema kLocalScope[] = {Row(T::kMethodDef), Row(T::kImportScope),
-                                        List(T::kLocalVariable), List(T::kLocalConstant),
-                                        kU32, kU32};
+constexpr ColumnSchema kLocalScope[] = {
+    Row(T::kMethodDef), Row(T::kImportScope), List(T::kLocalVariable), List(T::kLocalConstant),
+    kU32, kU32};
 constexpr ColumnSchema kLocalVariable[] = {kU16, kU16, kStr};
 constexpr ColumnSchema kLocalConstant[] = {kStr, kBlob};
 constexpr ColumnSchema kImportScope[] = {Row(T::kImportScope), kBlob};
@@ -95,18 +95,27 @@ constexpr ColumnSchema kStateMachineMethod[] = {Row(T::kMethodDef), Row(T::kMeth
 constexpr ColumnSchema kCustomDebugInformation[] = {Coded(CI::kHasCustomDebugInformation), kGuid,
                                                     kBlob};
 
+// clang-format off
 constexpr std::span<const ColumnSchema> kSchemas[] = {
-    kModule, kTypeRef, kTypeDef, kFieldPtr, kField, kMethodPtr, kMethodDef, kParamPtr,
-    kParam, kInterfaceImpl, kMemberRef, kConstant, kCustomAttribute, kFieldMarshal,
-    kDeclSecurity, kClassLayout, kFieldLayout, kStandAloneSig, kEventMap, kEventPtr, kEvent,
-    kPropertyMap, kPropertyPtr, kProperty, kMethodSemantics, kMethodImpl, kModuleRef,
-    kTypeSpec, kImplMap, kFieldRva, kEncLog, kEncMap, kAssembly, kAssemblyProcessor,
-    kAssemblyOs, kAssemblyRef, kAssemblyRefProcessor, kAssemblyRefOs, kFile, kExportedType,
-    kManifestResource, kNestedClass, kGenericParam, kMethodSpec, kGenericParamConstraint,
-    {}, {}, {},  // 0x2D-0x2F are unassigned
-    kDocument, kMethodDebugInformation, kLocalScope, kLocalVariable, kLocalConstant,
+    kModule, kTypeRef, kTypeDef, kFieldPtr, kField, kMethodPtr, kMethodDef, kParamPtr,  // 0x00
+    kParam, kInterfaceImpl, kMemberRef, kConstant, kCustomAttribute, kFieldMarshal,     // 0x08
+    kDeclSecurity, kClassLayout,
+    kFieldLayout, kStandAloneSig, kEventMap, kEventPtr, kEvent, kPropertyMap,           // 0x10
+    kPropertyPtr, kProperty,
+    kMethodSemantics, kMethodImpl, kModuleRef, kTypeSpec, kImplMap, kFieldRva, kEncLog, // 0x18
+    kEncMap,
+    kAssembly, kAssemblyProcessor, kAssemblyOs, kAssemblyRef, kAssemblyRefProcessor,    // 0x20
+    kAssemblyRefOs, kFile, kExportedType,
+    kManifestResource, kNestedClass, kGenericParam, kMethodSpec,                        // 0x28
+    kGenericParamConstraint, {}, {}, {},  // 0x2D-0x2F are unassigned
+    kDocument, kMethodDebugInformation, kLocalScope, kLocalVariable, kLocalConstant,    // 0x30
     kImportScope, kStateMachineMethod, kCustomDebugInformation};
+// clang-format on
 static_assert(std::size(kSchemas) == 0x38);
+static_assert(kSchemas[0x06].data() == kMethodDef && kSchemas[0x1B].data() == kTypeSpec &&
+              kSchemas[0x2C].data() == kGenericParamConstraint &&
+              kSchemas[0x30].data() == kDocument &&
+              kSchemas[0x37].data() == kCustomDebugInformation);
 
 // ---- Coded indices: tag bits and the tables their tags name. Tags that
 // name no table (kNoTable) do not count toward the width.
@@ -147,12 +156,18 @@ constexpr CodedIndexDef kCodedIndexes[] = {
 // The Ptr table that a `#-` stream may route a list column through.
 constexpr std::optional<uint8_t> PtrTableFor(uint8_t target) {
   switch (static_cast<TableId>(target)) {
-    case T::kField: return Id(T::kFieldPtr);
-    case T::kMethodDef: return Id(T::kMethodPtr);
-    case T::kParam: return Id(T::kParamPtr);
-    case T::kEvent: return Id(T::kEventPtr);
-    case T::kProperty: return Id(T::kPropertyPtr);
-    default: return std::nullopt;
+    case T::kField:
+      return Id(T::kFieldPtr);
+    case T::kMethodDef:
+      return Id(T::kMethodPtr);
+    case T::kParam:
+      return Id(T::kParamPtr);
+    case T::kEvent:
+      return Id(T::kEventPtr);
+    case T::kProperty:
+      return Id(T::kPropertyPtr);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -223,7 +238,8 @@ Result<MetadataRoot> MetadataRoot::Parse(std::span<const uint8_t> bytes) {
 
   const uint64_t count_at = 16 + uint64_t{*version_length} + 2;
   const auto count = v.Get<uint16_t>(count_at);
-  if (!count) return Bad(fmt::format("metadata root: stream count at {:#x} is truncated", count_at));
+  if (!count)
+    return Bad(fmt::format("metadata root: stream count at {:#x} is truncated", count_at));
   uint64_t at = count_at + 2;
   for (uint16_t i = 0; i < *count; ++i) {
     const auto offset = v.Get<uint32_t>(at);
@@ -293,8 +309,8 @@ Result<TableStream> TableStream::Parse(ByteView stream, const TableStreamOptions
     at += uint64_t{t.rows_[i]} * t.row_size_[i];
   }
   if (at > stream.size()) {
-    return Bad(fmt::format("table stream: tables need {} bytes but the stream has {}", at,
-                           stream.size()));
+    return Bad(
+        fmt::format("table stream: tables need {} bytes but the stream has {}", at, stream.size()));
   }
   t.data_ = stream;
   return t;
@@ -303,12 +319,18 @@ Result<TableStream> TableStream::Parse(ByteView stream, const TableStreamOptions
 uint32_t TableStream::ColumnWidth(const ColumnSchema& column) const {
   const auto wide_if = [this](bool wide) -> uint32_t { return all_wide_ || wide ? 4 : 2; };
   switch (column.kind) {
-    case ColumnKind::kU16: return 2;
-    case ColumnKind::kU32: return 4;
-    case ColumnKind::kString: return wide_if((heap_sizes_ & kHeapStringsWide) != 0);
-    case ColumnKind::kGuid: return wide_if((heap_sizes_ & kHeapGuidWide) != 0);
-    case ColumnKind::kBlob: return wide_if((heap_sizes_ & kHeapBlobWide) != 0);
-    case ColumnKind::kTable: return wide_if(sizing_rows_[column.target] > 0xFFFF);
+    case ColumnKind::kU16:
+      return 2;
+    case ColumnKind::kU32:
+      return 4;
+    case ColumnKind::kString:
+      return wide_if((heap_sizes_ & kHeapStringsWide) != 0);
+    case ColumnKind::kGuid:
+      return wide_if((heap_sizes_ & kHeapGuidWide) != 0);
+    case ColumnKind::kBlob:
+      return wide_if((heap_sizes_ & kHeapBlobWide) != 0);
+    case ColumnKind::kTable:
+      return wide_if(sizing_rows_[column.target] > 0xFFFF);
     case ColumnKind::kList: {
       const auto ptr = PtrTableFor(column.target);
       const uint32_t ptr_rows = ptr ? sizing_rows_[*ptr] : 0;

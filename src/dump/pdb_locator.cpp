@@ -17,7 +17,7 @@ namespace {
 
 constexpr uint32_t kDebugDirectoryIndex = 6;
 constexpr uint64_t kDebugEntrySize = 28;
-constexpr uint32_t kCodeViewSignature = 0x53445352;   // "RSDS"
+constexpr uint32_t kCodeViewSignature = 0x53445352;     // "RSDS"
 constexpr uint32_t kEmbeddedPdbSignature = 0x4244504D;  // "MPDB"
 constexpr uint16_t kEmbeddedPdbMinor = 0x0100;
 constexpr uint16_t kEmbeddedPdbMinMajor = 0x0100;
@@ -73,8 +73,10 @@ Result<std::vector<uint8_t>> Inflate(ByteView compressed, uint32_t expected) {
   const uInt left_over = zs.avail_in;
   inflateEnd(&zs);
   if (rc != Z_STREAM_END) {
-    return Bad(fmt::format("embedded PDB: deflate data is corrupt or longer than the declared "
-                           "{} bytes (zlib {})", expected, rc));
+    return Bad(
+        fmt::format("embedded PDB: deflate data is corrupt or longer than the declared "
+                    "{} bytes (zlib {})",
+                    expected, rc));
   }
   if (produced != expected || left_over != 0) {
     return Bad(fmt::format("embedded PDB: inflated to {} bytes with {} bytes unused; declared {}",
@@ -216,9 +218,8 @@ Result<std::vector<uint8_t>> LocatePortablePdb(const std::string& assembly_path)
     if (pdb) return pdb;
     tried.push_back(pdb.error().message);
   }
-  return MakeError(ErrorCode::kNotFound,
-                   fmt::format("no portable PDB for {} ({})", assembly_path,
-                               fmt::join(tried, "; ")));
+  return MakeError(ErrorCode::kNotFound, fmt::format("no portable PDB for {} ({})", assembly_path,
+                                                     fmt::join(tried, "; ")));
 }
 
 }  // namespace clrdump::dump

@@ -61,8 +61,8 @@ struct SequencePointDecoder {
 
   Status Document(std::optional<uint32_t> row) {
     if (!row || *row == 0 || *row > document_rows) {
-      return Bad(fmt::format("sequence points name document {} of {}", row.value_or(0),
-                             document_rows));
+      return Bad(
+          fmt::format("sequence points name document {} of {}", row.value_or(0), document_rows));
     }
     document = *row;
     return Ok{};
@@ -79,8 +79,7 @@ struct SequencePointDecoder {
       if (auto v = cursor.ReadUnsigned()) line = *v;
       if (auto v = cursor.ReadUnsigned()) column = *v;
     }
-    if (!line || !column || *line < 0 || *line > kMaxLine || *column < 0 ||
-        *column > kMaxColumn) {
+    if (!line || !column || *line < 0 || *line > kMaxLine || *column < 0 || *column > kMaxColumn) {
       return Bad(fmt::format("bad sequence point start at IL offset {:#x}", p->il_offset));
     }
     prev_line = *line;
@@ -139,7 +138,8 @@ Result<PortablePdb> PortablePdb::Parse(std::span<const uint8_t> bytes) {
   if (!pdb_stream) {
     return MakeError(ErrorCode::kUnsupported,
                      fmt::format("metadata \"{}\" has no #Pdb stream (not a standalone "
-                                 "portable PDB)", root->version()));
+                                 "portable PDB)",
+                                 root->version()));
   }
   auto tables = root->Stream("#~");
   if (!tables) tables = root->Stream("#-");
@@ -148,8 +148,7 @@ Result<PortablePdb> PortablePdb::Parse(std::span<const uint8_t> bytes) {
 
   TableStreamOptions options;
   options.all_indices_wide = root->Stream("#JTD").has_value();
-  if (auto status = ReadPdbStream(*pdb_stream, &pdb.id_, &pdb.entry_point_,
-                                  &options.external_rows);
+  if (auto status = ReadPdbStream(*pdb_stream, &pdb.id_, &pdb.entry_point_, &options.external_rows);
       !status) {
     return status.error();
   }
@@ -221,8 +220,7 @@ std::string PortablePdb::DocumentName(uint32_t document_row) const {
   return name;
 }
 
-std::optional<SourceLine> PortablePdb::FindLine(uint32_t method_token,
-                                                uint32_t il_offset) const {
+std::optional<SourceLine> PortablePdb::FindLine(uint32_t method_token, uint32_t il_offset) const {
   if ((method_token >> 24) != kMethodDefTokenType) return std::nullopt;
   const auto points = SequencePoints(method_token & 0xFFFFFF);
   const SequencePoint* best = nullptr;
@@ -234,8 +232,7 @@ std::optional<SourceLine> PortablePdb::FindLine(uint32_t method_token,
   if (!best) return std::nullopt;
   std::string document = DocumentName(best->document_row);
   if (document.empty()) return std::nullopt;
-  return SourceLine{std::move(document), best->start_line, best->start_column,
-                    best->document_row};
+  return SourceLine{std::move(document), best->start_line, best->start_column, best->document_row};
 }
 
 }  // namespace clrdump::dump

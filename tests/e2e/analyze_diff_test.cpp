@@ -66,14 +66,19 @@ class AnalyzeDiff : public ::testing::TestWithParam<const char*> {
     oracle_ = OraclePath();
     CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
                                       "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = WaiterDump(GetParam());
+    dump_ = SharedDump(GetParam());
     CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
   }
   std::string oracle_;
   std::string dump_;
 };
 
-TEST_P(AnalyzeDiff, CommandsThroughDashC) {
+// Every case as its own process (-c), on the Waiter dumps.
+class AnalyzeDiffDashC : public AnalyzeDiff {};
+// All cases in one REPL session over redirected stdin, on every dump.
+class AnalyzeDiffSession : public AnalyzeDiff {};
+
+TEST_P(AnalyzeDiffDashC, CommandsThroughDashC) {
   for (const Case& c : kCases) {
     std::vector<std::string> args = {"analyze", dump_};
     for (const auto& command : c.commands) {
@@ -86,7 +91,7 @@ TEST_P(AnalyzeDiff, CommandsThroughDashC) {
   }
 }
 
-TEST_P(AnalyzeDiff, CommandsThroughRedirectedStdin) {
+TEST_P(AnalyzeDiffSession, CommandsThroughRedirectedStdin) {
   const std::string script = MakeTempDir("stdin") + "/commands";
   {
     std::ofstream file(script);
@@ -103,8 +108,14 @@ TEST_P(AnalyzeDiff, CommandsThroughRedirectedStdin) {
   CompareWithOracle(oracle_, "analyze_stdin_session", {"analyze", dump_}, options);
 }
 
-INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiff,
-                         ::testing::Values("Mini", "Heap", "Full", "ServerGC.Heap"));
+INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiffDashC,
+                         ::testing::Values("waiter.Mini", "waiter.Heap", "waiter.Full",
+                                           "waiter.ServerGC.Heap"));
+INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiffSession,
+                         ::testing::Values("waiter.Mini", "waiter.Heap", "waiter.Full",
+                                           "waiter.ServerGC.Heap", "threads.Heap", "threads.Full",
+                                           "crash.nested.Heap", "crash.nested.Mini",
+                                           "crash.divzero.Heap", "asyncmain.Heap"));
 
 }  // namespace
 }  // namespace clrdump::test

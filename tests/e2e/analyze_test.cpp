@@ -65,7 +65,7 @@ TEST(AnalyzeBadInput, NotElf) { ExpectRejected(WriteFile("text", "hello\n"), "no
 TEST(AnalyzeBadInput, ElfExecutable) { ExpectRejected("/bin/ls", "not a core file"); }
 
 TEST(AnalyzeBadInput, TruncatedCores) {
-  const std::string dump = WaiterDump("Heap");
+  const std::string dump = SharedDump("waiter.Heap");
   CLRDUMP_REQUIRE(fs::exists(dump), "no dump at " + dump);
   ExpectRejected(Truncated(dump, 0.10), "the dump is truncated");
   ExpectRejected(Truncated(dump, 0.50), "the dump is truncated");
@@ -73,7 +73,7 @@ TEST(AnalyzeBadInput, TruncatedCores) {
 }
 
 TEST(AnalyzeBadInput, HeaderOnly) {
-  const std::string dump = WaiterDump("Mini");
+  const std::string dump = SharedDump("waiter.Mini");
   CLRDUMP_REQUIRE(fs::exists(dump), "no dump at " + dump);
   ExpectRejected(Truncated(dump, 64.0 / static_cast<double>(fs::file_size(dump))),
                  "the dump is truncated");
@@ -96,7 +96,7 @@ TEST(Analyze, CoreOfANonDotnetProcessStillAnswersNativeCommands) {
 }
 
 TEST(Analyze, DashCStopsAtTheFirstFailure) {
-  const std::string dump = WaiterDump("Mini");
+  const std::string dump = SharedDump("waiter.Mini");
   CLRDUMP_REQUIRE(fs::exists(dump), "no dump at " + dump);
   auto r = Analyze(dump, {"bogus", "threads", "exit"});
   EXPECT_EQ(r.exit_code, 1);
@@ -104,7 +104,7 @@ TEST(Analyze, DashCStopsAtTheFirstFailure) {
 }
 
 TEST(Analyze, RedirectedStdoutWithoutExitDoesNotWaitForInput) {
-  const std::string dump = WaiterDump("Mini");
+  const std::string dump = SharedDump("waiter.Mini");
   CLRDUMP_REQUIRE(fs::exists(dump), "no dump at " + dump);
   // stdin is /dev/null (not a terminal): the REPL reads EOF and ends.
   auto r = Analyze(dump, {"threads"});
@@ -122,7 +122,7 @@ namespace {
 // The DAC must come from the build of the runtime that made the dump: a
 // directory whose libcoreclr.so is another build is refused, naming both.
 TEST(Analyze, DacBesideAnotherRuntimeBuildIsRefused) {
-  const std::string dump = WaiterDump("Mini");
+  const std::string dump = SharedDump("waiter.Mini");
   CLRDUMP_REQUIRE(fs::exists(dump), "no dump at " + dump);
   auto modules = Analyze(dump, {"lm -n ^libcoreclr\\.so$", "exit"});
   const size_t at = modules.out.find(" /", modules.out.find('\n')) + 1;
@@ -141,7 +141,7 @@ TEST(Analyze, DacBesideAnotherRuntimeBuildIsRefused) {
 }
 
 TEST(Analyze, MissingDacIsAClearError) {
-  const std::string dump = WaiterDump("Mini");
+  const std::string dump = SharedDump("waiter.Mini");
   CLRDUMP_REQUIRE(fs::exists(dump), "no dump at " + dump);
   const std::string empty = MakeTempDir("no-dac");
   auto r = Analyze(dump, {"setclrpath " + empty, "clrthreads", "exit"});

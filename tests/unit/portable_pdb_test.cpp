@@ -4,6 +4,8 @@
 // points were printed by System.Reflection.Metadata, not by this code.
 // Hand-built PDBs cover encodings the fixture does not contain.
 
+#include "dump/portable_pdb.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -18,7 +20,6 @@
 #include "dump/metadata_tables.h"
 #include "dump/pdb_locator.h"
 #include "dump/pe_image.h"
-#include "dump/portable_pdb.h"
 #include "test_support.h"
 
 using clrdump::ByteView;
@@ -71,8 +72,8 @@ PortablePdb ParseOrDie(const std::vector<uint8_t>& bytes) {
   return *pdb;
 }
 
-SequencePoint Visible(uint32_t il, uint32_t line, uint32_t col, uint32_t end_line,
-                      uint32_t end_col, uint32_t doc) {
+SequencePoint Visible(uint32_t il, uint32_t line, uint32_t col, uint32_t end_line, uint32_t end_col,
+                      uint32_t doc) {
   return {il, line, col, end_line, end_col, doc};
 }
 SequencePoint Hidden(uint32_t il, uint32_t doc) {
@@ -110,22 +111,19 @@ TEST_F(FixturePdb, DocumentsAreNamedAsTheCompilerRecordedThem) {
 }
 
 TEST_F(FixturePdb, SequencePointsMatchSystemReflectionMetadata) {
-  EXPECT_THAT(pdb_.SequencePoints(1),
-              ElementsAre(IsPoint(Visible(0x0, 10, 9, 10, 10, 1)),
-                          IsPoint(Visible(0x1, 11, 13, 11, 29, 1)),
-                          IsPoint(Visible(0x5, 12, 13, 12, 24, 1)),
-                          IsPoint(Visible(0x9, 13, 9, 13, 10, 1))));
-  EXPECT_THAT(pdb_.SequencePoints(2),
-              ElementsAre(IsPoint(Visible(0x00, 16, 9, 16, 10, 1)),
-                          IsPoint(Visible(0x01, 17, 13, 17, 27, 1)),
-                          IsPoint(Visible(0x03, 18, 18, 18, 27, 1)), IsPoint(Hidden(0x05, 1)),
-                          IsPoint(Visible(0x07, 19, 13, 19, 14, 1)),
-                          IsPoint(Visible(0x08, 20, 17, 20, 28, 1)),
-                          IsPoint(Visible(0x0c, 21, 13, 21, 14, 1)),
-                          IsPoint(Visible(0x0d, 18, 36, 18, 39, 1)),
-                          IsPoint(Visible(0x11, 18, 29, 18, 34, 1)), IsPoint(Hidden(0x16, 1)),
-                          IsPoint(Visible(0x19, 22, 13, 22, 26, 1)),
-                          IsPoint(Visible(0x1d, 23, 9, 23, 10, 1))));
+  EXPECT_THAT(pdb_.SequencePoints(1), ElementsAre(IsPoint(Visible(0x0, 10, 9, 10, 10, 1)),
+                                                  IsPoint(Visible(0x1, 11, 13, 11, 29, 1)),
+                                                  IsPoint(Visible(0x5, 12, 13, 12, 24, 1)),
+                                                  IsPoint(Visible(0x9, 13, 9, 13, 10, 1))));
+  EXPECT_THAT(
+      pdb_.SequencePoints(2),
+      ElementsAre(
+          IsPoint(Visible(0x00, 16, 9, 16, 10, 1)), IsPoint(Visible(0x01, 17, 13, 17, 27, 1)),
+          IsPoint(Visible(0x03, 18, 18, 18, 27, 1)), IsPoint(Hidden(0x05, 1)),
+          IsPoint(Visible(0x07, 19, 13, 19, 14, 1)), IsPoint(Visible(0x08, 20, 17, 20, 28, 1)),
+          IsPoint(Visible(0x0c, 21, 13, 21, 14, 1)), IsPoint(Visible(0x0d, 18, 36, 18, 39, 1)),
+          IsPoint(Visible(0x11, 18, 29, 18, 34, 1)), IsPoint(Hidden(0x16, 1)),
+          IsPoint(Visible(0x19, 22, 13, 22, 26, 1)), IsPoint(Visible(0x1d, 23, 9, 23, 10, 1))));
   EXPECT_TRUE(pdb_.SequencePoints(2)[3].hidden());
   EXPECT_TRUE(pdb_.SequencePoints(0).empty());
   EXPECT_TRUE(pdb_.SequencePoints(5).empty());
@@ -168,7 +166,7 @@ TEST_F(FixturePdb, FindLineTakesTheLastVisiblePointAtOrBeforeTheOffset) {
 }
 
 TEST_F(FixturePdb, HiddenPointsAreSkipped) {
-  EXPECT_EQ(Line(pdb_, kLoop, 0x5), 18);   // hidden at 0x5: keeps the `int i = 0` point
+  EXPECT_EQ(Line(pdb_, kLoop, 0x5), 18);  // hidden at 0x5: keeps the `int i = 0` point
   EXPECT_EQ(Line(pdb_, kLoop, 0x6), 18);
   EXPECT_EQ(Line(pdb_, kLoop, 0x16), 18);  // hidden at 0x16: keeps `i < n` (18:29)
   EXPECT_EQ(Line(pdb_, kLoop, 0x19), 22);
@@ -289,13 +287,13 @@ TEST(PortablePdbLocator, RefusesMissingAndStalePdbs) {
 // Document and MethodDebugInformation tables, with blobs given as bytes.
 
 struct SyntheticMethod {
-  uint16_t document = 1;  // MethodDebugInformation.Document column
+  uint16_t document = 1;        // MethodDebugInformation.Document column
   std::vector<uint8_t> points;  // the sequence-points blob; empty = index 0
 };
 
 struct SyntheticPdb {
-  std::vector<std::vector<uint8_t>> blobs;       // extra #Blob entries, indices 1..n in order
-  std::vector<uint16_t> document_name_blobs;     // Document.Name per row (blob index)
+  std::vector<std::vector<uint8_t>> blobs;    // extra #Blob entries, indices 1..n in order
+  std::vector<uint16_t> document_name_blobs;  // Document.Name per row (blob index)
   std::vector<SyntheticMethod> methods;
   bool wide_blob_indices = false;
 
@@ -317,14 +315,20 @@ std::vector<uint8_t> SyntheticPdb::Build() const {
   }
   std::vector<uint32_t> method_blob;
   for (const auto& m : methods) {
-    if (m.points.empty()) { method_blob.push_back(0); continue; }
+    if (m.points.empty()) {
+      method_blob.push_back(0);
+      continue;
+    }
     method_blob.push_back(static_cast<uint32_t>(heap.size()));
     heap.push_back(static_cast<uint8_t>(m.points.size()));
     heap.insert(heap.end(), m.points.begin(), m.points.end());
   }
   PadTo4(heap);
   const auto blob_ref = [&](WireBytes& w, uint32_t v) {
-    if (wide_blob_indices) w.U32(v); else w.U16(static_cast<uint16_t>(v));
+    if (wide_blob_indices)
+      w.U32(v);
+    else
+      w.U16(static_cast<uint16_t>(v));
   };
   WireBytes tables;
   tables.U32(0).U8(2).U8(0).U8(wide_blob_indices ? 4 : 0).U8(1);
@@ -348,10 +352,13 @@ std::vector<uint8_t> SyntheticPdb::Build() const {
   pdb_stream.U32(0).U64(uint64_t{1} << 0x06).U32(static_cast<uint32_t>(methods.size()));
 
   const std::vector<std::pair<std::string, std::vector<uint8_t>>> streams = {
-      {"#Pdb", pdb_stream.bytes()}, {"#~", table_bytes}, {"#Strings", {0, 0, 0, 0}},
+      {"#Pdb", pdb_stream.bytes()},
+      {"#~", table_bytes},
+      {"#Strings", {0, 0, 0, 0}},
       {"#Blob", heap}};
   uint32_t header_size = 16 + 12 + 4;
-  for (const auto& s : streams) header_size += 8 + ((static_cast<uint32_t>(s.first.size()) + 4) & ~3u);
+  for (const auto& s : streams)
+    header_size += 8 + ((static_cast<uint32_t>(s.first.size()) + 4) & ~3u);
   WireBytes root;
   root.U32(0x424A5342).U16(1).U16(1).U32(0).U32(12).Raw(std::string_view("PDB v1.0\0\0\0\0", 12));
   root.U16(0).U16(static_cast<uint16_t>(streams.size()));
@@ -387,17 +394,18 @@ TEST(PortablePdbSynthetic, DecodesSignedDeltasDocumentRecordsAndLongNumbers) {
                               0x04, 0x02, 0x7B, 0x7B, 0x04,  // IL 4, 7:3-9:0 (deltas -3, -3, +2)
                               0x02, 0x00, 0x00,              // IL 6, hidden
                               0x00, 0x02,                    // switch to document 2
-                              0x03, 0x00, 0x01, 0x80, 0xC8, 0x00,  // IL 9, line 7+100
+                              0x03, 0x00, 0x01, 0x80, 0xC8, 0x00,     // IL 9, line 7+100
                               0xAE, 0x57, 0x00, 0x01, 0x01, 0x00}});  // IL +0x2E57, line -64
   for (bool wide : {false, true}) {
     spec.wide_blob_indices = wide;
     const PortablePdb pdb = ParseSynthetic(spec);
     EXPECT_EQ(pdb.DocumentName(1), "/src/a.cs");
     EXPECT_EQ(pdb.DocumentName(2), "/src/b.cs");
-    EXPECT_THAT(pdb.SequencePoints(1),
-                ElementsAre(IsPoint(Visible(0, 10, 1, 10, 6, 1)), IsPoint(Visible(4, 7, 3, 9, 0, 1)),
-                            IsPoint(Hidden(6, 1)), IsPoint(Visible(9, 107, 3, 107, 4, 2)),
-                            IsPoint(Visible(0x2E60, 43, 3, 43, 4, 2))));
+    EXPECT_THAT(
+        pdb.SequencePoints(1),
+        ElementsAre(IsPoint(Visible(0, 10, 1, 10, 6, 1)), IsPoint(Visible(4, 7, 3, 9, 0, 1)),
+                    IsPoint(Hidden(6, 1)), IsPoint(Visible(9, 107, 3, 107, 4, 2)),
+                    IsPoint(Visible(0x2E60, 43, 3, 43, 4, 2))));
     EXPECT_EQ(Line(pdb, 0x06000001, 3), 10);
     EXPECT_EQ(Line(pdb, 0x06000001, 8), 7);
     EXPECT_EQ(pdb.FindLine(0x06000001, 9)->document, "/src/b.cs");
@@ -427,7 +435,8 @@ TEST(PortablePdbSynthetic, MalformedSequencePointBlobsGiveNoPoints) {
       {0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00, 0x00},  // document record to row 0
       {0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x00, 0x09},  // document record past the table
       {0x00, 0xE0},                                      // invalid compressed integer
-      {0x00, 0xDF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01, 0x00, 0x00},  // IL overflow
+      {0x00, 0xDF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01, 0x00,
+       0x00},                                                              // IL overflow
       {0x00, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01, 0x00, 0x01, 0x7B, 0x00},  // line 1-3 < 0
       {0x00, 0x00, 0x00, 0x01, 0xC0, 0xFE, 0xEF, 0xEE, 0x01},  // visible point on 0xFEEFEE
       {0x00, 0x00, 0x01, 0x7F, 0x01, 0x00},                    // end column 0 - 1
@@ -492,14 +501,14 @@ TEST(MetadataTables, IndexWidthsFollowRowCountsIncludingExternalOnes) {
   TableStreamOptions options;
   auto narrow = TableStream::Parse(ByteView(header), options);
   ASSERT_TRUE(narrow);
-  EXPECT_EQ(narrow->RowSize(TableId::kLocalScope), 16u);            // 4 x 2 + 2 x 4
+  EXPECT_EQ(narrow->RowSize(TableId::kLocalScope), 16u);             // 4 x 2 + 2 x 4
   EXPECT_EQ(narrow->RowSize(TableId::kCustomDebugInformation), 6u);  // coded, GUID, blob
   options.external_rows[0x06] = 2047;  // MethodDef: still fits 16 - 5 tag bits
-  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(
-                TableId::kCustomDebugInformation), 6u);
+  EXPECT_EQ(
+      TableStream::Parse(ByteView(header), options)->RowSize(TableId::kCustomDebugInformation), 6u);
   options.external_rows[0x06] = 2048;
-  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(
-                TableId::kCustomDebugInformation), 8u);
+  EXPECT_EQ(
+      TableStream::Parse(ByteView(header), options)->RowSize(TableId::kCustomDebugInformation), 8u);
   EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(TableId::kLocalScope), 16u);
   options.external_rows[0x06] = 0x10000;
   EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(TableId::kLocalScope), 18u);

@@ -16,8 +16,8 @@ std::string DebuggeeDir(const std::string& name) {
   return std::string(CLRDUMP_TEST_DEBUGGEES) + "/" + name;
 }
 
-std::string WaiterDump(const std::string& type) {
-  return std::string(CLRDUMP_TEST_DUMPS) + "/waiter." + type;
+std::string SharedDump(const std::string& name) {
+  return std::string(CLRDUMP_TEST_DUMPS) + "/" + name;
 }
 
 std::string OraclePath() {

@@ -12,8 +12,8 @@ namespace clrdump::test {
 std::string ClrdumpPath();
 // Output directory of a built debuggee.
 std::string DebuggeeDir(const std::string& name);
-// A dump made by scripts/make-dumps.sh: "Mini", "Heap" or "Full".
-std::string WaiterDump(const std::string& type);
+// A dump made by scripts/make-dumps.sh, e.g. "waiter.Heap", "crash.nested.Mini".
+std::string SharedDump(const std::string& name);
 
 // The oracle's path, or "" when it is not installed.
 std::string OraclePath();
