@@ -85,9 +85,12 @@ constexpr ColumnSchema kGenericParamConstraint[] = {Row(T::kGenericParam),
                                                     Coded(CI::kTypeDefOrRef)};
 constexpr ColumnSchema kDocument[] = {kBlob, kGuid, kBlob, kGuid};
 constexpr ColumnSchema kMethodDebugInformation[] = {Row(T::kDocument), kBlob};
-constexpr ColumnSchema kLocalScope[] = {
-    Row(T::kMethodDef), Row(T::kImportScope), List(T::kLocalVariable), List(T::kLocalConstant),
-    kU32, kU32};
+constexpr ColumnSchema kLocalScope[] = {Row(T::kMethodDef),
+                                        Row(T::kImportScope),
+                                        List(T::kLocalVariable),
+                                        List(T::kLocalConstant),
+                                        kU32,
+                                        kU32};
 constexpr ColumnSchema kLocalVariable[] = {kU16, kU16, kStr};
 constexpr ColumnSchema kLocalConstant[] = {kStr, kBlob};
 constexpr ColumnSchema kImportScope[] = {Row(T::kImportScope), kBlob};

@@ -215,7 +215,8 @@ std::string PortablePdb::DocumentName(uint32_t document_row) const {
     if (!first_part && *separator != 0) name.push_back(static_cast<char>(*separator));
     first_part = false;
     if (name.size() + part->size() > kMaxDocumentName) return {};
-    name.append(reinterpret_cast<const char*>(part->bytes().data()), part->size());
+    const auto text = part->bytes();
+    name.append(text.begin(), text.end());
   }
   return name;
 }

@@ -65,6 +65,52 @@ struct StackFrame {
   std::optional<uint32_t> il_offset_before;
 };
 
+struct ObjectInfo {
+  uint64_t method_table = 0;
+  uint64_t size = 0;
+  uint64_t component_count = 0;  // arrays and strings
+  uint64_t component_size = 0;
+  uint64_t array_data = 0;       // first element, arrays only
+};
+
+struct UsefulGlobals {
+  uint64_t array_mt = 0;
+  uint64_t string_mt = 0;
+  uint64_t object_mt = 0;
+  uint64_t exception_mt = 0;
+  uint64_t free_mt = 0;
+};
+
+// The fields of a System.Exception that SOS reports.
+struct ExceptionInfo {
+  uint64_t message = 0;  // string objects; 0 when null
+  uint64_t inner = 0;
+  uint64_t stack_trace = 0;
+  uint64_t stack_trace_string = 0;
+  uint32_t hresult = 0;
+  uint32_t xcode = 0;
+};
+
+struct NestedException {
+  uint64_t object = 0;
+  uint64_t next = 0;
+};
+
+struct MethodInfo {
+  uint64_t native_code = 0;
+  uint64_t module = 0;
+  uint32_t token = 0;
+  std::string name;  // "" when unknown
+  uint64_t module_image_base = 0;  // where the module's file is mapped; 0 if unknown
+};
+
+// What source-line lookup needs to know about an instruction address.
+struct CodeLocation {
+  uint32_t method_token = 0;
+  std::string module_path;
+  std::optional<uint32_t> il_offset;
+};
+
 struct GcHeapInfo {
   bool server = false;
   bool structures_valid = false;
@@ -107,6 +153,17 @@ class Runtime {
   // The managed stack of an OS thread, innermost first. kNotFound when the
   // thread is not known to the runtime.
   virtual Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) = 0;
+  virtual Result<ObjectInfo> GetObject(uint64_t address) = 0;
+  virtual Result<uint64_t> GetParentMethodTable(uint64_t method_table) = 0;
+  virtual Result<UsefulGlobals> GetUsefulGlobals() = 0;
+  // The text of a System.String object.
+  virtual Result<std::string> GetStringContents(uint64_t address) = 0;
+  virtual Result<ExceptionInfo> GetException(uint64_t address) = 0;
+  virtual Result<NestedException> GetNestedException(uint64_t nested) = 0;
+  virtual Result<MethodInfo> GetMethod(uint64_t method_desc) = 0;
+  // Token, module file and IL offset of the code at `ip`; nullopt when the
+  // address is not in managed code.
+  virtual std::optional<CodeLocation> LocateCode(uint64_t ip) = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
 };

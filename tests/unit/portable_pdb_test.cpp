@@ -296,6 +296,7 @@ struct SyntheticPdb {
   std::vector<uint16_t> document_name_blobs;  // Document.Name per row (blob index)
   std::vector<SyntheticMethod> methods;
   bool wide_blob_indices = false;
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> extra_streams;
 
   std::vector<uint8_t> Build() const;
 };
@@ -304,31 +305,47 @@ void PadTo4(std::vector<uint8_t>& v) {
   while (v.size() % 4 != 0) v.push_back(0);
 }
 
+using Streams = std::vector<std::pair<std::string, std::vector<uint8_t>>>;
+
+// A metadata root ("BSJB", version "PDB v1.0") followed by `streams`.
+std::vector<uint8_t> MetadataImage(const Streams& streams) {
+  const auto padded_name = [](const std::string& name) { return (name.size() + 4) & ~size_t{3}; };
+  uint32_t offset = 16 + 12 + 4;
+  for (const auto& s : streams) offset += static_cast<uint32_t>(8 + padded_name(s.first));
+  WireBytes root;
+  root.U32(0x424A5342).U16(1).U16(1).U32(0).U32(12).Raw(std::string_view("PDB v1.0\0\0\0\0", 12));
+  root.U16(0).U16(static_cast<uint16_t>(streams.size()));
+  for (const auto& s : streams) {
+    root.U32(offset).U32(static_cast<uint32_t>(s.second.size())).Raw(s.first);
+    for (size_t pad = s.first.size(); pad < padded_name(s.first); ++pad) root.U8(0);
+    offset += static_cast<uint32_t>(s.second.size());
+  }
+  for (const auto& s : streams) root.Raw(s.second);
+  return root.bytes();
+}
+
+// The #Blob heap: entry 0 is empty; each blob gets a 1-byte length.
+uint32_t AppendBlob(std::vector<uint8_t>& heap, const std::vector<uint8_t>& blob) {
+  const auto offset = static_cast<uint32_t>(heap.size());
+  heap.push_back(static_cast<uint8_t>(blob.size()));
+  heap.insert(heap.end(), blob.begin(), blob.end());
+  return offset;
+}
+
 std::vector<uint8_t> SyntheticPdb::Build() const {
-  // #Blob: entry 0 is empty; the test's blobs follow with a 1-byte length.
   std::vector<uint8_t> heap{0};
   std::vector<uint32_t> blob_offsets{0};
-  for (const auto& b : blobs) {
-    blob_offsets.push_back(static_cast<uint32_t>(heap.size()));
-    heap.push_back(static_cast<uint8_t>(b.size()));
-    heap.insert(heap.end(), b.begin(), b.end());
-  }
+  for (const auto& b : blobs) blob_offsets.push_back(AppendBlob(heap, b));
   std::vector<uint32_t> method_blob;
-  for (const auto& m : methods) {
-    if (m.points.empty()) {
-      method_blob.push_back(0);
-      continue;
-    }
-    method_blob.push_back(static_cast<uint32_t>(heap.size()));
-    heap.push_back(static_cast<uint8_t>(m.points.size()));
-    heap.insert(heap.end(), m.points.begin(), m.points.end());
-  }
+  for (const auto& m : methods)
+    method_blob.push_back(m.points.empty() ? 0 : AppendBlob(heap, m.points));
   PadTo4(heap);
   const auto blob_ref = [&](WireBytes& w, uint32_t v) {
-    if (wide_blob_indices)
+    if (wide_blob_indices) {
       w.U32(v);
-    else
+    } else {
       w.U16(static_cast<uint16_t>(v));
+    }
   };
   WireBytes tables;
   tables.U32(0).U8(2).U8(0).U8(wide_blob_indices ? 4 : 0).U8(1);
@@ -350,26 +367,12 @@ std::vector<uint8_t> SyntheticPdb::Build() const {
   WireBytes pdb_stream;
   for (uint8_t i = 0; i < 20; ++i) pdb_stream.U8(i);
   pdb_stream.U32(0).U64(uint64_t{1} << 0x06).U32(static_cast<uint32_t>(methods.size()));
-
-  const std::vector<std::pair<std::string, std::vector<uint8_t>>> streams = {
-      {"#Pdb", pdb_stream.bytes()},
-      {"#~", table_bytes},
-      {"#Strings", {0, 0, 0, 0}},
-      {"#Blob", heap}};
-  uint32_t header_size = 16 + 12 + 4;
-  for (const auto& s : streams)
-    header_size += 8 + ((static_cast<uint32_t>(s.first.size()) + 4) & ~3u);
-  WireBytes root;
-  root.U32(0x424A5342).U16(1).U16(1).U32(0).U32(12).Raw(std::string_view("PDB v1.0\0\0\0\0", 12));
-  root.U16(0).U16(static_cast<uint16_t>(streams.size()));
-  uint32_t offset = header_size;
-  for (const auto& s : streams) {
-    root.U32(offset).U32(static_cast<uint32_t>(s.second.size())).Raw(s.first);
-    for (size_t pad = s.first.size(); pad < ((s.first.size() + 4) & ~size_t{3}); ++pad) root.U8(0);
-    offset += static_cast<uint32_t>(s.second.size());
-  }
-  for (const auto& s : streams) root.Raw(s.second);
-  return root.bytes();
+  Streams streams = {{"#Pdb", pdb_stream.bytes()},
+                     {"#~", table_bytes},
+                     {"#Strings", {0, 0, 0, 0}},
+                     {"#Blob", heap}};
+  streams.insert(streams.end(), extra_streams.begin(), extra_streams.end());
+  return MetadataImage(streams);
 }
 
 // Two documents "/src/a.cs" and "/src/b.cs"; blobs 1..4 are "", "src",
@@ -467,55 +470,6 @@ TEST(PortablePdbSynthetic, DocumentNameBlobs) {
   EXPECT_EQ(pdb.DocumentName(4), "");        // empty blob has no separator
 }
 
-TEST(MetadataTables, CompressedIntegersFollowEcma335) {
-  const auto unsigned_of = [](std::vector<uint8_t> b) {
-    BlobCursor c{ByteView(b)};
-    return c.ReadUnsigned();
-  };
-  const auto signed_of = [](std::vector<uint8_t> b) {
-    BlobCursor c{ByteView(b)};
-    return c.ReadSigned();
-  };
-  EXPECT_EQ(unsigned_of({0x03}), 3u);
-  EXPECT_EQ(unsigned_of({0x7F}), 0x7Fu);
-  EXPECT_EQ(unsigned_of({0x80, 0x80}), 0x80u);
-  EXPECT_EQ(unsigned_of({0xAE, 0x57}), 0x2E57u);
-  EXPECT_EQ(unsigned_of({0xC0, 0x00, 0x40, 0x00}), 0x4000u);
-  EXPECT_EQ(unsigned_of({0xDF, 0xFF, 0xFF, 0xFF}), 0x1FFFFFFFu);
-  EXPECT_EQ(unsigned_of({0xE0, 0, 0, 0}), std::nullopt);
-  EXPECT_EQ(unsigned_of({0x80}), std::nullopt);
-  EXPECT_EQ(unsigned_of({0xC0, 0, 0}), std::nullopt);
-  EXPECT_EQ(signed_of({0x06}), 3);
-  EXPECT_EQ(signed_of({0x7B}), -3);
-  EXPECT_EQ(signed_of({0x80, 0x80}), 64);
-  EXPECT_EQ(signed_of({0x01}), -64);
-  EXPECT_EQ(signed_of({0x80, 0x01}), -8192);
-  EXPECT_EQ(signed_of({0xDF, 0xFF, 0xFF, 0xFE}), 268435455);
-  EXPECT_EQ(signed_of({0xC0, 0x00, 0x00, 0x01}), -268435456);
-}
-
-TEST(MetadataTables, IndexWidthsFollowRowCountsIncludingExternalOnes) {
-  // A table stream with no tables of its own: widths come only from the
-  // external (#Pdb) counts.
-  const std::vector<uint8_t> header = WireBytes().U32(0).U8(2).U8(0).U8(0).U8(1).U64(0).U64(0);
-  TableStreamOptions options;
-  auto narrow = TableStream::Parse(ByteView(header), options);
-  ASSERT_TRUE(narrow);
-  EXPECT_EQ(narrow->RowSize(TableId::kLocalScope), 16u);             // 4 x 2 + 2 x 4
-  EXPECT_EQ(narrow->RowSize(TableId::kCustomDebugInformation), 6u);  // coded, GUID, blob
-  options.external_rows[0x06] = 2047;  // MethodDef: still fits 16 - 5 tag bits
-  EXPECT_EQ(
-      TableStream::Parse(ByteView(header), options)->RowSize(TableId::kCustomDebugInformation), 6u);
-  options.external_rows[0x06] = 2048;
-  EXPECT_EQ(
-      TableStream::Parse(ByteView(header), options)->RowSize(TableId::kCustomDebugInformation), 8u);
-  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(TableId::kLocalScope), 16u);
-  options.external_rows[0x06] = 0x10000;
-  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(TableId::kLocalScope), 18u);
-  options.all_indices_wide = true;
-  EXPECT_EQ(TableStream::Parse(ByteView(header), options)->RowSize(TableId::kDocument), 16u);
-}
-
 // ---- Hostile input: errors, never crashes (the ASan build checks reads).
 
 void Exercise(const PortablePdb& pdb) {
@@ -552,6 +506,17 @@ TEST(PortablePdbMalformed, WrongSignatureAndAssemblyMetadata) {
   auto assembly = PortablePdb::Parse(*metadata);
   ASSERT_FALSE(assembly);
   EXPECT_EQ(assembly.error().code, ErrorCode::kUnsupported);
+}
+
+TEST(PortablePdbMalformed, DuplicateOrMissingStreams) {
+  SyntheticPdb twice = TwoDocuments();
+  twice.extra_streams.push_back({"#Blob", {0, 0, 0, 0}});
+  auto duplicated = PortablePdb::Parse(twice.Build());
+  ASSERT_FALSE(duplicated);
+  EXPECT_THAT(duplicated.error().message, HasSubstr("#Blob appears twice"));
+  auto no_tables = PortablePdb::Parse(MetadataImage({{"#Pdb", std::vector<uint8_t>(32)}}));
+  ASSERT_FALSE(no_tables);
+  EXPECT_THAT(no_tables.error().message, HasSubstr("no table stream"));
 }
 
 TEST(PortablePdbMalformed, GarbageAndBitFlipsNeverCrash) {

@@ -70,6 +70,71 @@ struct DacpMethodDescData {
 };
 static_assert(sizeof(DacpMethodDescData) == 0x98);
 
+struct DacpObjectData {
+  CLRDATA_ADDRESS MethodTable;
+  uint32_t ObjectType;
+  uint64_t Size;
+  CLRDATA_ADDRESS ElementTypeHandle;
+  uint32_t ElementType;
+  uint32_t dwRank;
+  uint64_t dwNumComponents;
+  uint64_t dwComponentSize;
+  CLRDATA_ADDRESS ArrayDataPtr;
+  CLRDATA_ADDRESS ArrayBoundsPtr;
+  CLRDATA_ADDRESS ArrayLowerBoundsPtr;
+  CLRDATA_ADDRESS RCW;
+  CLRDATA_ADDRESS CCW;
+};
+static_assert(sizeof(DacpObjectData) == 0x60);
+
+struct DacpMethodTableData {
+  int32_t bIsFree;
+  CLRDATA_ADDRESS Module;
+  CLRDATA_ADDRESS Class;
+  CLRDATA_ADDRESS ParentMethodTable;
+  uint16_t wNumInterfaces;
+  uint16_t wNumMethods;
+  uint16_t wNumVtableSlots;
+  uint16_t wNumVirtuals;
+  uint32_t BaseSize;
+  uint32_t ComponentSize;
+  uint32_t cl;
+  uint32_t dwAttrClass;
+  int32_t bIsShared;
+  int32_t bIsDynamic;
+  int32_t bContainsPointers;
+};
+static_assert(sizeof(DacpMethodTableData) == 0x48);
+
+// Only the leading fields are named; the rest keeps the frozen size.
+struct DacpModuleData {
+  CLRDATA_ADDRESS Address;
+  CLRDATA_ADDRESS PEAssembly;
+  uint8_t rest[0xa0 - 16];
+};
+static_assert(sizeof(DacpModuleData) == 0xa0);
+
+struct DacpExceptionObjectData {
+  CLRDATA_ADDRESS Message;
+  CLRDATA_ADDRESS InnerException;
+  CLRDATA_ADDRESS StackTrace;
+  CLRDATA_ADDRESS WatsonBuckets;
+  CLRDATA_ADDRESS StackTraceString;
+  CLRDATA_ADDRESS RemoteStackTraceString;
+  int32_t HResult;
+  int32_t XCode;
+};
+static_assert(sizeof(DacpExceptionObjectData) == 0x38);
+
+struct DacpUsefulGlobalsData {
+  CLRDATA_ADDRESS ArrayMethodTable;
+  CLRDATA_ADDRESS StringMethodTable;
+  CLRDATA_ADDRESS ObjectMethodTable;
+  CLRDATA_ADDRESS ExceptionMethodTable;
+  CLRDATA_ADDRESS FreeMethodTable;
+};
+static_assert(sizeof(DacpUsefulGlobalsData) == 0x28);
+
 // ISOSDacInterface, named through the slots we call.
 class ISOSDacInterface : public IUnknown {
  public:
@@ -83,7 +148,7 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot10() = 0;
   virtual void Slot11() = 0;
   virtual void Slot12() = 0;
-  virtual void Slot13() = 0;
+  virtual HRESULT GetModuleData(CLRDATA_ADDRESS module, DacpModuleData* data) = 0;  // slot 13
   virtual void Slot14() = 0;
   virtual void Slot15() = 0;
   virtual void Slot16() = 0;
@@ -103,23 +168,59 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot30() = 0;
   virtual void Slot31() = 0;
   virtual void Slot32() = 0;
-  virtual void Slot33() = 0;
-  virtual void Slot34() = 0;
+  virtual HRESULT GetObjectData(CLRDATA_ADDRESS object, DacpObjectData* data) = 0;  // slot 33
+  virtual HRESULT GetObjectStringData(CLRDATA_ADDRESS object, unsigned int count, WCHAR* text, unsigned int* needed) = 0;  // slot 34
   virtual void Slot35() = 0;
   virtual HRESULT GetMethodTableName(CLRDATA_ADDRESS mt, unsigned int count, WCHAR* name, unsigned int* needed) = 0;  // slot 36
-  virtual void Slot37() = 0;
+  virtual HRESULT GetMethodTableData(CLRDATA_ADDRESS mt, DacpMethodTableData* data) = 0;  // slot 37
   virtual void Slot38() = 0;
   virtual void Slot39() = 0;
   virtual void Slot40() = 0;
   virtual void Slot41() = 0;
   virtual void Slot42() = 0;
   virtual HRESULT GetFrameName(CLRDATA_ADDRESS vtable, unsigned int count, WCHAR* name, unsigned int* needed) = 0;  // slot 43
-  virtual void Slot44() = 0;
+  virtual HRESULT GetPEFileBase(CLRDATA_ADDRESS pe_file, CLRDATA_ADDRESS* base) = 0;  // slot 44
   virtual void Slot45() = 0;
   virtual HRESULT GetGCHeapData(DacpGcHeapData* data) = 0;  // slot 46
+  virtual void Slot47() = 0;
+  virtual void Slot48() = 0;
+  virtual void Slot49() = 0;
+  virtual void Slot50() = 0;
+  virtual void Slot51() = 0;
+  virtual void Slot52() = 0;
+  virtual void Slot53() = 0;
+  virtual void Slot54() = 0;
+  virtual void Slot55() = 0;
+  virtual void Slot56() = 0;
+  virtual void Slot57() = 0;
+  virtual void Slot58() = 0;
+  virtual void Slot59() = 0;
+  virtual void Slot60() = 0;
+  virtual void Slot61() = 0;
+  virtual void Slot62() = 0;
+  virtual void Slot63() = 0;
+  virtual void Slot64() = 0;
+  virtual HRESULT GetNestedExceptionData(CLRDATA_ADDRESS exception, CLRDATA_ADDRESS* object, CLRDATA_ADDRESS* next) = 0;  // slot 65
+  virtual void Slot66() = 0;
+  virtual void Slot67() = 0;
+  virtual void Slot68() = 0;
+  virtual void Slot69() = 0;
+  virtual HRESULT GetUsefulGlobals(DacpUsefulGlobalsData* data) = 0;  // slot 70
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~ISOSDacInterface() = default;
+};
+
+inline constexpr Guid kIID_ISOSDacInterface2 = {0xA16026EC, 0x96F4, 0x40BA,
+                                                {0x87, 0xFB, 0x55, 0x75, 0x98, 0x6F, 0xB7, 0xAF}};
+
+class ISOSDacInterface2 : public IUnknown {
+ public:
+  virtual HRESULT GetObjectExceptionData(CLRDATA_ADDRESS object,
+                                         DacpExceptionObjectData* data) = 0;  // slot 3
+ protected:
+  // Non-virtual: a virtual destructor would add vtable slots.
+  ~ISOSDacInterface2() = default;
 };
 
 inline constexpr Guid kIID_ISOSDacInterface16 = {0x4ba12ff8, 0xdaac, 0x4e43,

@@ -64,9 +64,11 @@ class IXCLRDataProcess : public IUnknown {
   virtual void Slot24() = 0;
   virtual void Slot25() = 0;
   virtual void Slot26() = 0;
-  virtual void Slot27() = 0;
-  virtual void Slot28() = 0;
-  virtual void Slot29() = 0;
+  virtual HRESULT StartEnumMethodInstancesByAddress(CLRDATA_ADDRESS address, void* app_domain,
+                                                    CLRDATA_ENUM* handle) = 0;  // slot 27
+  virtual HRESULT EnumMethodInstanceByAddress(CLRDATA_ENUM* handle,
+                                              IXCLRDataMethodInstance** method) = 0;  // slot 28
+  virtual HRESULT EndEnumMethodInstancesByAddress(CLRDATA_ENUM handle) = 0;  // slot 29
   virtual void Slot30() = 0;
   virtual void Slot31() = 0;
   virtual void Slot32() = 0;

@@ -1,0 +1,78 @@
+// The Runtime model served by the runtime's own DAC (libmscordaccore.so).
+// Only runtime/dac/ sees this class; everything else uses runtime::Runtime.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/strings.h"
+#include "runtime/dac/com.h"
+#include "runtime/dac/data_target.h"
+#include "runtime/dac/sos.h"
+#include "runtime/dac/xclrdata.h"
+#include "runtime/runtime.h"
+
+namespace clrdump::runtime::dac {
+
+Error DacError(const char* call, HRESULT hr);
+
+class DacRuntime final : public Runtime {
+ public:
+  DacRuntime(const dump::ElfCore& core, const dump::ProcessMemory& memory,
+             RuntimeLocation location)
+      : location_(std::move(location)), target_(core, memory, location_.coreclr.base) {}
+
+  Status Load();
+
+  const RuntimeLocation& location() const override { return location_; }
+  Result<ThreadStore> GetThreadStore() override;
+  Result<ManagedThread> GetThread(uint64_t address) override;
+  Result<uint64_t> GetDomainFromContext(uint64_t context) override;
+  Result<std::string> GetMethodTableName(uint64_t method_table) override;
+  Result<GcHeapInfo> GetGcHeapInfo() override;
+  std::optional<int> GetGcDynamicAdaptationMode() override;
+  Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) override;
+  Result<ObjectInfo> GetObject(uint64_t address) override;
+  Result<uint64_t> GetParentMethodTable(uint64_t method_table) override;
+  Result<UsefulGlobals> GetUsefulGlobals() override;
+  Result<std::string> GetStringContents(uint64_t address) override;
+  Result<ExceptionInfo> GetException(uint64_t address) override;
+  Result<NestedException> GetNestedException(uint64_t nested) override;
+  Result<MethodInfo> GetMethod(uint64_t method_desc) override;
+  std::optional<CodeLocation> LocateCode(uint64_t ip) override;
+
+ private:
+  // Longest name accepted from the DAC, in UTF-16 units.
+  static constexpr unsigned int kMaxName = 1 << 20;
+
+  std::optional<StackFrame> CurrentFrame(IXCLRDataStackWalk& walk);
+  void AddSourceFacts(IXCLRDataStackWalk& walk, StackFrame& f);
+  static std::string ModuleFileName(IXCLRDataModule& module);
+  static std::optional<uint32_t> IlOffset(IXCLRDataMethodInstance& method, uint64_t ip);
+  std::string FrameName(uint64_t frame_address);
+  std::string MethodDescName(uint64_t md);
+
+  // The DAC's (count, buffer, needed) string protocol; "" on failure.
+  template <typename Call>
+  static std::string ReadDacString(Call call) {
+    unsigned int needed = 0;
+    if (call(0, nullptr, &needed) < 0 || needed == 0 || needed > kMaxName) return {};
+    std::u16string text(needed, u'\0');
+    if (call(needed, text.data(), &needed) < 0) return {};
+    text.resize(std::char_traits<char16_t>::length(text.c_str()));
+    return Utf16ToUtf8(text);
+  }
+
+  RuntimeLocation location_;
+  DataTarget target_;
+  // The DAC is not thread-safe: every call goes through this lock.
+  std::mutex mutex_;
+  IXCLRDataProcess* process_ = nullptr;
+  ISOSDacInterface* sos_ = nullptr;
+  ISOSDacInterface2* sos2_ = nullptr;
+  ISOSDacInterface16* sos16_ = nullptr;  // .NET 10+
+};
+
+}  // namespace clrdump::runtime::dac
