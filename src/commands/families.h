@@ -11,6 +11,7 @@ void AddModuleCommands(Registry& registry);
 void AddClrThreadCommands(Registry& registry);
 void AddRuntimeCommands(Registry& registry);
 void AddStackCommands(Registry& registry);
+void AddExceptionCommands(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

@@ -9,6 +9,7 @@ Registry AllCommands() {
   AddClrThreadCommands(registry);
   AddRuntimeCommands(registry);
   AddStackCommands(registry);
+  AddExceptionCommands(registry);
   return registry;
 }
 

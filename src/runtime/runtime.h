@@ -71,6 +71,7 @@ struct ObjectInfo {
   uint64_t component_count = 0;  // arrays and strings
   uint64_t component_size = 0;
   uint64_t array_data = 0;       // first element, arrays only
+  uint64_t element_type = 0;     // arrays: the elements' MethodTable
 };
 
 struct UsefulGlobals {
@@ -102,6 +103,7 @@ struct MethodInfo {
   uint32_t token = 0;
   std::string name;  // "" when unknown
   uint64_t module_image_base = 0;  // where the module's file is mapped; 0 if unknown
+  std::string module_file;         // the module's file as the runtime names it
 };
 
 // What source-line lookup needs to know about an instruction address.

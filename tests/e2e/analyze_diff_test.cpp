@@ -58,6 +58,14 @@ const Case kCases[] = {
     {"analyze_clrstack_native_thread", {"threads 1", "clrstack", "threads 0"}},
     {"analyze_clrstack_bad_option", {"clrstack -bogus"}},
     {"analyze_clrstack_missing_count", {"clrstack -c"}},
+    {"analyze_pe", {"pe"}},
+    {"analyze_pe_lines", {"pe -lines", "printexception -nested -lines"}},
+    {"analyze_pe_nested", {"pe -nested"}},
+    {"analyze_pe_native_thread", {"threads 1", "pe", "threads 0"}},
+    {"analyze_pe_managed_exception_thread", {"clrthreads -managedexception", "pe -lines"}},
+    {"analyze_pe_bad_address", {"pe zz"}},
+    {"analyze_pe_bad_option", {"pe -bogus"}},
+    {"analyze_pe_extra_argument", {"pe 1234 extra"}},
 };
 
 class AnalyzeDiff : public ::testing::TestWithParam<const char*> {

@@ -15,7 +15,8 @@ Result<ObjectInfo> DacRuntime::GetObject(uint64_t address) {
   std::lock_guard<std::mutex> lock(mutex_);
   DacpObjectData d{};
   if (HRESULT hr = sos_->GetObjectData(address, &d); hr < 0) return DacError("GetObjectData", hr);
-  return ObjectInfo{d.MethodTable, d.Size, d.dwNumComponents, d.dwComponentSize, d.ArrayDataPtr};
+  return ObjectInfo{d.MethodTable,     d.Size,         d.dwNumComponents,
+                    d.dwComponentSize, d.ArrayDataPtr, d.ElementTypeHandle};
 }
 
 Result<uint64_t> DacRuntime::GetParentMethodTable(uint64_t method_table) {
@@ -84,12 +85,19 @@ Result<MethodInfo> DacRuntime::GetMethod(uint64_t method_desc) {
   if (HRESULT hr = sos_->GetMethodDescData(method_desc, 0, &d, 0, nullptr, nullptr); hr < 0) {
     return DacError("GetMethodDescData", hr);
   }
-  MethodInfo info{d.NativeCodeAddr, d.ModulePtr, d.MDToken, MethodDescName(method_desc), 0};
+  MethodInfo info{d.NativeCodeAddr, d.ModulePtr, d.MDToken, MethodDescName(method_desc), 0, {}};
   DacpModuleData module{};
   CLRDATA_ADDRESS base = 0;
-  if (sos_->GetModuleData(d.ModulePtr, &module) >= 0 &&
-      sos_->GetPEFileBase(module.PEAssembly, &base) >= 0) {
-    info.module_image_base = base;
+  if (sos_->GetModuleData(d.ModulePtr, &module) >= 0) {
+    if (sos_->GetPEFileBase(module.PEAssembly, &base) >= 0) info.module_image_base = base;
+    // Asked with a real buffer: the DAC writes to it even when sizing.
+    std::u16string name(1024, u'\0');
+    unsigned int needed = 0;
+    if (sos_->GetPEFileName(module.PEAssembly, static_cast<unsigned int>(name.size()),
+                            name.data(), &needed) >= 0) {
+      name.resize(std::char_traits<char16_t>::length(name.c_str()));
+      info.module_file = Utf16ToUtf8(name);
+    }
   }
   return info;
 }

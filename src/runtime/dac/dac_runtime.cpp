@@ -42,6 +42,10 @@ Status DacRuntime::Load() {
   hr = process_->QueryInterface(&kIID_ISOSDacInterface, &sos);
   if (hr < 0 || !sos) return DacError("QueryInterface(ISOSDacInterface)", hr);
   sos_ = static_cast<ISOSDacInterface*>(sos);
+  void* sos2 = nullptr;
+  if (process_->QueryInterface(&kIID_ISOSDacInterface2, &sos2) >= 0) {
+    sos2_ = static_cast<ISOSDacInterface2*>(sos2);
+  }
   void* sos16 = nullptr;
   if (process_->QueryInterface(&kIID_ISOSDacInterface16, &sos16) >= 0) {
     sos16_ = static_cast<ISOSDacInterface16*>(sos16);

@@ -180,7 +180,8 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot42() = 0;
   virtual HRESULT GetFrameName(CLRDATA_ADDRESS vtable, unsigned int count, WCHAR* name, unsigned int* needed) = 0;  // slot 43
   virtual HRESULT GetPEFileBase(CLRDATA_ADDRESS pe_file, CLRDATA_ADDRESS* base) = 0;  // slot 44
-  virtual void Slot45() = 0;
+  virtual HRESULT GetPEFileName(CLRDATA_ADDRESS pe_file, unsigned int count, WCHAR* name,
+                                unsigned int* needed) = 0;  // slot 45
   virtual HRESULT GetGCHeapData(DacpGcHeapData* data) = 0;  // slot 46
   virtual void Slot47() = 0;
   virtual void Slot48() = 0;
