@@ -13,6 +13,7 @@ packages=(cmake ninja-build g++ pkg-config
   libgtest-dev libgmock-dev  # unit, e2e and differential tests
   libbenchmark-dev   # micro-benchmarks under bench/
   hyperfine          # whole-command timing in bench/ scripts
+  tmux               # drives the interactive REPL in tests
   time               # peak RSS in bench/ scripts
   clang libclang-rt-14-dev   # libFuzzer for the reader fuzzers
 )

@@ -4,6 +4,7 @@
 // output matches dotnet-dump's.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -47,6 +48,9 @@ class ParsedArgs {
 struct CommandContext {
   Target& target;
   std::ostream& out;
+  // Set when the user asks to stop (Ctrl-C); long loops check it.
+  const std::atomic<bool>* cancel = nullptr;
+  bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
 };
 
 struct CommandSpec;

@@ -103,6 +103,10 @@ void PrintFrames(CommandContext& ctx, const std::vector<runtime::StackFrame>& fr
   ctx.out << "        Child SP               IP Call Site\n";
   size_t managed = 0, internal = 0, printed = 0;
   for (const auto& f : frames) {
+    if (ctx.cancelled()) {
+      ctx.out << "<interrupted>\n";
+      return;
+    }
     if (f.frame_address != 0) {
       std::string site = fmt::format("[{}: {:016x}] ", f.frame_name.empty() ? "Frame" : f.frame_name,
                                      f.frame_address);
@@ -147,6 +151,7 @@ Status PrintAllThreads(CommandContext& ctx, runtime::Runtime& rt, const ClrStack
     return Ok{};
   }
   for (const auto& t : *threads) {
+    if (ctx.cancelled()) break;
     if (t.os_id == 0) continue;
     ctx.out << fmt::format("OS Thread Id: 0x{:x}\n", t.os_id);
     auto frames = rt.WalkStack(t.os_id);

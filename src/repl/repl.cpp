@@ -3,6 +3,7 @@
 #include <editline/readline.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -26,6 +27,14 @@ void RunRedirected(Session& session, std::istream& in, std::ostream& out) {
 }
 
 namespace {
+
+// A signal handler can reach no object but through a global: the session's
+// flag, published only while RunInteractive runs.
+std::atomic<std::atomic<bool>*> g_cancel_flag{nullptr};
+
+void OnInterrupt(int) {
+  if (auto* flag = g_cancel_flag.load()) flag->store(true);
+}
 
 // libedit's completion callback has no user pointer: the command names are
 // handed over through this list for the duration of RunInteractive only.
@@ -58,12 +67,29 @@ void RunInteractive(Session& session, std::ostream& out, const std::string& hist
   }
   g_completion_words = &words;
   rl_attempted_completion_function = Complete;
+  // Ctrl-C stops the running command, not clrdump.
+  g_cancel_flag = &session.cancel_flag();
+  struct sigaction action {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  // No SA_RESTART: an interrupted read at the prompt returns, so the line
+  // being typed is dropped instead of the whole session.
+  action.sa_flags = 0;
+  struct sigaction previous_action {};
+  ::sigaction(SIGINT, &action, &previous_action);
   using_history();
   if (!history_path.empty()) read_history(history_path.c_str());
   out << kBanner;
   out.flush();
   std::string previous;
-  while (char* raw = readline("> ")) {
+  while (true) {
+    session.cancel_flag().store(false);
+    char* raw = readline("> ");
+    if (!raw) {
+      if (!session.cancel_flag().load()) break;  // end of input
+      out << "\n";
+      continue;
+    }
     std::string line = raw;
     std::free(raw);
     // An empty line repeats the previous command, as in dotnet-dump.
@@ -77,6 +103,8 @@ void RunInteractive(Session& session, std::ostream& out, const std::string& hist
     out.flush();
   }
   if (!history_path.empty()) write_history(history_path.c_str());
+  ::sigaction(SIGINT, &previous_action, nullptr);
+  g_cancel_flag = nullptr;
   g_completion_words = nullptr;
 }
 

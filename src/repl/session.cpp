@@ -77,7 +77,8 @@ ExecResult Session::Dispatch(const std::vector<std::string>& tokens, std::ostrea
   }
   auto args = cmd::ParseArguments(*spec, {tokens.begin() + 1, tokens.end()});
   if (!args) return Fail(args.error().message, spec);
-  cmd::CommandContext ctx{target_, out};
+  cancel_.store(false);
+  cmd::CommandContext ctx{target_, out, &cancel_};
   auto status = spec->run(ctx, *args);
   if (!status) return Fail(status.error().message);
   return {};

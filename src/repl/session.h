@@ -2,6 +2,7 @@
 // dispatch of a command line (help, exit, sos/ext prefixes, errors).
 #pragma once
 
+#include <atomic>
 #include <ostream>
 #include <string>
 
@@ -34,6 +35,8 @@ class Session {
   // returned for the caller to print. Empty lines do nothing.
   ExecResult Execute(const std::string& line, std::ostream& out);
   const cmd::Registry& registry() const { return registry_; }
+  // Set by a Ctrl-C handler; cleared when the next command starts.
+  std::atomic<bool>& cancel_flag() { return cancel_; }
 
  private:
   ExecResult Dispatch(const std::vector<std::string>& tokens, std::ostream& out);
@@ -41,6 +44,7 @@ class Session {
 
   cmd::Target target_;
   cmd::Registry registry_;
+  std::atomic<bool> cancel_{false};
 };
 
 }  // namespace clrdump::repl

@@ -153,3 +153,66 @@ TEST(Analyze, MissingDacIsAClearError) {
 
 }  // namespace
 }  // namespace clrdump::test
+
+namespace clrdump::test {
+namespace {
+
+// The interactive REPL on a real terminal (tmux): completion, history,
+// and Ctrl-C dropping the line being typed instead of ending the session.
+class InteractiveRepl : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CLRDUMP_REQUIRE(::access("/usr/bin/tmux", X_OK) == 0, "tmux is not installed");
+    dump_ = SharedDump("threads.Heap");
+    CLRDUMP_REQUIRE(fs::exists(dump_), "no dump at " + dump_);
+    session_ = "clrdump-test-" + std::to_string(::getpid());
+    auto started = Tmux({"new-session", "-d", "-s", session_, "-x", "160", "-y", "50",
+                         ClrdumpPath() + " analyze " + dump_ + "; echo EXITED; sleep 60"});
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    ASSERT_TRUE(WaitFor("Type 'quit' or 'exit'"));
+  }
+  void TearDown() override { Tmux({"kill-session", "-t", session_}); }
+
+  RunResult Tmux(std::vector<std::string> args) {
+    args.insert(args.begin(), "/usr/bin/tmux");
+    return ::clrdump::test::Run(args, {}, std::chrono::seconds(20));
+  }
+  void Keys(const std::vector<std::string>& keys) {
+    std::vector<std::string> args = {"send-keys", "-t", session_};
+    args.insert(args.end(), keys.begin(), keys.end());
+    Tmux(args);
+  }
+  std::string Screen() { return Tmux({"capture-pane", "-p", "-t", session_}).out; }
+  bool WaitFor(const std::string& text) {
+    for (int i = 0; i < 100; ++i) {
+      if (Screen().find(text) != std::string::npos) return true;
+      ::usleep(100 * 1000);
+    }
+    return false;
+  }
+
+  std::string dump_;
+  std::string session_;
+};
+
+TEST_F(InteractiveRepl, CompletionHistoryAndCtrlC) {
+  Keys({"clrthr", "Tab", "Enter"});
+  ASSERT_TRUE(WaitFor("ThreadCount:")) << Screen();
+  Keys({"threa", "C-c"});
+  Keys({"registers", "Enter"});
+  ASSERT_TRUE(WaitFor("rip = 0x")) << Screen();
+  EXPECT_EQ(Screen().find("threaregisters"), std::string::npos) << Screen();
+  Keys({"Up", "Up", "Enter"});  // history: clrthreads again
+  bool twice = false;
+  for (int i = 0; i < 100 && !twice; ++i, ::usleep(100 * 1000)) {
+    const std::string screen = Screen();
+    const size_t first = screen.find("ThreadCount:");
+    twice = first != std::string::npos && screen.find("ThreadCount:", first + 1) != std::string::npos;
+  }
+  EXPECT_TRUE(twice) << Screen();
+  Keys({"q", "Enter"});
+  EXPECT_TRUE(WaitFor("EXITED")) << Screen();
+}
+
+}  // namespace
+}  // namespace clrdump::test
