@@ -182,7 +182,8 @@ class InteractiveRepl : public ::testing::Test {
     args.insert(args.end(), keys.begin(), keys.end());
     Tmux(args);
   }
-  std::string Screen() { return Tmux({"capture-pane", "-p", "-t", session_}).out; }
+  // The pane with its scrollback.
+  std::string Screen() { return Tmux({"capture-pane", "-p", "-S", "-2000", "-t", session_}).out; }
   bool WaitFor(const std::string& text) {
     for (int i = 0; i < 100; ++i) {
       if (Screen().find(text) != std::string::npos) return true;
