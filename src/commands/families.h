@@ -12,6 +12,7 @@ void AddClrThreadCommands(Registry& registry);
 void AddRuntimeCommands(Registry& registry);
 void AddStackCommands(Registry& registry);
 void AddExceptionCommands(Registry& registry);
+void AddDomainCommands(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

@@ -10,6 +10,7 @@ Registry AllCommands() {
   AddRuntimeCommands(registry);
   AddStackCommands(registry);
   AddExceptionCommands(registry);
+  AddDomainCommands(registry);
   return registry;
 }
 

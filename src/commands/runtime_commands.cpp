@@ -1,4 +1,4 @@
-// Runtime commands: `setclrpath`, `eeversion`.
+// Runtime commands: `runtimes`, `setclrpath`, `eeversion`.
 #include <unistd.h>
 
 #include <climits>
@@ -8,6 +8,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/target.h"
+#include "dump/elf_image.h"
 
 namespace clrdump::cmd {
 namespace {
@@ -56,9 +57,66 @@ Status RunEEVersion(CommandContext& ctx, const ParsedArgs& /*args*/) {
   return Ok{};
 }
 
+void PrintRuntime(std::ostream& out, const runtime::RuntimeLocation& rt, bool dac_loaded) {
+  const std::string id = dump::HexString(rt.build_id);
+  out << fmt::format("#0 .NET Core runtime {} at {:016X} size {:08X} index {}\n",
+                     runtime::VersionNumber(rt.version_string), rt.coreclr.base, rt.coreclr.size,
+                     id);
+  out << "    Runtime module path: " << rt.coreclr.path << "\n";
+  if (dac_loaded) out << "    DAC: " << rt.dac_path << " (don't verify)\n";
+  out << "    Libraries:\n";
+  // Both are indexed under the runtime's build-id on symbol servers.
+  out << "        Dac libmscordaccore.so LINUX X64 Coreclr " << id << "\n";
+  out << "        Dbi libmscordbi.so LINUX X64 Coreclr " << id << "\n";
+  out << "    Exports:\n";
+  for (const auto& [name, address] : rt.exports) {
+    out << "        " << name << ": "
+        << (address ? fmt::format("{:016X}", *address) : std::string("<NO SYMBOL>")) << "\n";
+  }
+  out << "Settings:\n"
+         "-> Use CDAC contract reader: False\n"
+         "-> Force use CDAC contract reader: False\n"
+         "-> DAC signature verification check enabled: False\n";
+}
+
+Status RunRuntimes(CommandContext& ctx, const ParsedArgs& args) {
+  // -a enumerates the runtimes afresh, dropping the loaded DAC state.
+  if (args.Has("--all")) ctx.target.ResetRuntime();
+  // Listing does not load the DAC: dotnet-dump shows it only once loaded.
+  auto location = ctx.target.runtime_location();
+  if (!location) return location.error();
+  // A dump holds one .NET Core runtime here; the switches only confirm it.
+  if (args.Has("-netcore")) {
+    ctx.out << "Switched to .NET Core runtime successfully\n";
+    return Ok{};
+  }
+  if (args.Has("-netfx")) {
+    ctx.out << "The desktop .NET Framework runtime is not loaded\n";
+    return Ok{};
+  }
+  if (auto id = args.Value("id")) {
+    if (*id != "0") return MakeError(ErrorCode::kNotFound, "Invalid runtime id " + *id);
+    ctx.out << "Switched to runtime #0 successfully\n";
+    return Ok{};
+  }
+  PrintRuntime(ctx.out, *location, ctx.target.runtime_loaded());
+  return Ok{};
+}
+
 }  // namespace
 
 void AddRuntimeCommands(Registry& registry) {
+  registry.Add({"runtimes",
+                {"setruntime"},
+                "Lists the runtimes in the target or changes the default runtime.",
+                {{{"-f", "-netfx"}, "Switches to the desktop .NET Framework if exists.",
+                  ValueType::kFlag},
+                 {{"-c", "-netcore"},
+                  "Switches to the .NET Core or .NET 5+ runtime if exists.",
+                  ValueType::kFlag},
+                 {{"-a", "--all"}, "Forces all runtimes to be enumerated.", ValueType::kFlag}},
+                ArgumentSpec{"id", "Switch to the runtime by id.", ValueType::kUInt32, false},
+                RunRuntimes});
   registry.Add({"setclrpath",
                 {},
                 "Sets the path to load coreclr DAC/DBI files.",

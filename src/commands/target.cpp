@@ -27,10 +27,20 @@ Result<runtime::Runtime*> Target::runtime() {
   return runtime_.get();
 }
 
+Result<runtime::RuntimeLocation> Target::runtime_location() {
+  if (runtime_) return runtime_->location();
+  return runtime::LocateRuntime(modules(), *memory_, clr_path_);
+}
+
 void Target::set_clr_path(std::string path) {
   clr_path_ = std::move(path);
-  // A loaded DAC stays loaded (it cannot be unloaded); only a failed
-  // lookup is retried with the new path.
+  // As in dotnet-dump, a new path means looking up the runtime again.
+  ResetRuntime();
+}
+
+void Target::ResetRuntime() {
+  // The old model is kept alive, not freed: its DAC cannot be unloaded.
+  if (runtime_) retired_.push_back(std::move(runtime_));
   runtime_error_.reset();
 }
 

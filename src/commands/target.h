@@ -31,9 +31,14 @@ class Target {
   // The runtime, loaded on first use. A failure is remembered until
   // set_clr_path() changes where the DAC is looked for.
   Result<runtime::Runtime*> runtime();
+  // Where the runtime and its DAC are, without loading the DAC.
+  Result<runtime::RuntimeLocation> runtime_location();
+  bool runtime_loaded() const { return runtime_ != nullptr; }
   const std::string& clr_path() const { return clr_path_; }
   runtime::SourceLines& source_lines() { return source_lines_; }
   void set_clr_path(std::string path);
+  // Forgets the runtime model so the next use looks the runtime up again.
+  void ResetRuntime();
 
  private:
   std::unique_ptr<dump::ElfCore> core_;
@@ -42,6 +47,8 @@ class Target {
   std::optional<std::vector<dump::Module>> modules_;
   std::string clr_path_;
   std::unique_ptr<runtime::Runtime> runtime_;
+  // Runtimes replaced after setclrpath: the DAC may still point into them.
+  std::vector<std::unique_ptr<runtime::Runtime>> retired_;
   std::optional<Error> runtime_error_;
   runtime::SourceLines source_lines_;
 };

@@ -96,6 +96,38 @@ std::optional<std::string> ReadVersionString(const ImageReader& read) {
   return std::nullopt;
 }
 
+std::optional<uint64_t> FindDynamicSymbol(const ImageReader& file, const std::string& name) {
+  constexpr uint64_t kMaxSymbols = 1 << 20;
+  constexpr uint16_t kMaxSections = 1024;
+  auto eh = ReadAs<Elf64_Ehdr>(file, 0);
+  if (!eh || std::memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+      eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shnum > kMaxSections) {
+    return std::nullopt;
+  }
+  for (uint16_t i = 0; i < eh->e_shnum; ++i) {
+    auto symtab = ReadAs<Elf64_Shdr>(file, eh->e_shoff + uint64_t{i} * sizeof(Elf64_Shdr));
+    if (!symtab || symtab->sh_type != SHT_DYNSYM || symtab->sh_entsize != sizeof(Elf64_Sym)) {
+      continue;
+    }
+    auto strtab = ReadAs<Elf64_Shdr>(file, eh->e_shoff + uint64_t{symtab->sh_link} *
+                                                             sizeof(Elf64_Shdr));
+    if (!strtab) return std::nullopt;
+    const uint64_t count = std::min(symtab->sh_size / sizeof(Elf64_Sym), kMaxSymbols);
+    std::vector<char> wanted(name.size() + 1);
+    for (uint64_t s = 0; s < count; ++s) {
+      auto sym = ReadAs<Elf64_Sym>(file, symtab->sh_offset + s * sizeof(Elf64_Sym));
+      if (!sym || sym->st_name >= strtab->sh_size || sym->st_shndx == SHN_UNDEF) continue;
+      std::span<uint8_t> text(reinterpret_cast<uint8_t*>(wanted.data()), wanted.size());
+      const size_t n = file(strtab->sh_offset + sym->st_name, text);
+      if (n == wanted.size() && std::memcmp(wanted.data(), name.c_str(), wanted.size()) == 0) {
+        return sym->st_value;
+      }
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 std::string HexString(std::span<const uint8_t> bytes) {
   std::string out;
   for (uint8_t b : bytes) out += fmt::format("{:02x}", b);

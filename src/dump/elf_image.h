@@ -29,6 +29,11 @@ std::optional<std::vector<uint8_t>> ReadBuildId(const ImageReader& read, ImageLa
 // .NET native binaries embed their version and commit), up to its NUL.
 std::optional<std::string> ReadVersionString(const ImageReader& read);
 
+// The value (an offset from the image's load base) of an exported symbol,
+// looked up in the .dynsym section of an ELF file on disk; nullopt when
+// absent. Bounded: at most 1 << 20 symbols are examined.
+std::optional<uint64_t> FindDynamicSymbol(const ImageReader& file, const std::string& name);
+
 std::string HexString(std::span<const uint8_t> bytes);
 
 }  // namespace clrdump::dump

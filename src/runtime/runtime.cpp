@@ -18,18 +18,34 @@ std::string Directory(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+dump::ImageReader FileReader(std::span<const uint8_t> bytes) {
+  return [bytes](uint64_t offset, std::span<uint8_t> out) -> size_t {
+    if (offset >= bytes.size()) return 0;
+    const size_t n = std::min<uint64_t>(out.size(), bytes.size() - offset);
+    std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(offset), n, out.begin());
+    return n;
+  };
+}
+
 std::optional<std::vector<uint8_t>> FileBuildId(const std::string& path) {
   auto file = MappedFile::Open(path);
   if (!file) return std::nullopt;
-  const auto bytes = file->bytes();
-  return dump::ReadBuildId(
-      [bytes](uint64_t offset, std::span<uint8_t> out) -> size_t {
-        if (offset >= bytes.size()) return 0;
-        const size_t n = std::min<uint64_t>(out.size(), bytes.size() - offset);
-        std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(offset), n, out.begin());
-        return n;
-      },
-      dump::ImageLayout::kFile);
+  return dump::ReadBuildId(FileReader(file->bytes()), dump::ImageLayout::kFile);
+}
+
+// The exports `runtimes` shows, read from the (build-id checked) file.
+std::vector<std::pair<std::string, std::optional<uint64_t>>> RuntimeExports(
+    const std::string& path, uint64_t base) {
+  std::vector<std::pair<std::string, std::optional<uint64_t>>> exports;
+  auto file = MappedFile::Open(path);
+  for (const char* name : {"DotNetRuntimeInfo", "g_dacTable", "DotNetRuntimeDebugHeader",
+                           "DotNetRuntimeContractDescriptor"}) {
+    std::optional<uint64_t> value;
+    if (file) value = dump::FindDynamicSymbol(FileReader(file->bytes()), name);
+    // Shared libraries are linked at 0: the value is the offset from base.
+    exports.emplace_back(name, value ? std::optional<uint64_t>(base + *value) : std::nullopt);
+  }
+  return exports;
 }
 
 }  // namespace
@@ -62,10 +78,9 @@ Result<RuntimeLocation> LocateRuntime(const std::vector<dump::Module>& modules,
   if (!coreclr) {
     return MakeError(ErrorCode::kNotFound, "No CLR runtime found: the dump has no libcoreclr.so.");
   }
-  RuntimeLocation location{*coreclr,
-                           memory.LoadedBuildId(coreclr->base).value_or(std::vector<uint8_t>{}),
-                           {},
-                           {}};
+  RuntimeLocation location;
+  location.coreclr = *coreclr;
+  location.build_id = memory.LoadedBuildId(coreclr->base).value_or(std::vector<uint8_t>{});
   const uint64_t base = coreclr->base;
   location.version_string =
       dump::ReadVersionString([&memory, base](uint64_t offset, std::span<uint8_t> out) {
@@ -90,6 +105,7 @@ Result<RuntimeLocation> LocateRuntime(const std::vector<dump::Module>& modules,
                                  "runtime.",
                                  dir, dump::HexString(*local), dump::HexString(location.build_id)));
   }
+  if (local) location.exports = RuntimeExports(dir + "/" + kCoreclr, coreclr->base);
   return location;
 }
 

@@ -120,6 +120,78 @@ struct GcHeapInfo {
   uint32_t max_generation = 0;
 };
 
+// The runtime's domains: the special ones (0 when absent) and how many
+// AppDomains its list holds.
+struct AppDomainStore {
+  uint64_t shared_domain = 0;
+  uint64_t system_domain = 0;
+  int32_t domain_count = 0;
+};
+
+struct AppDomainInfo {
+  uint64_t address = 0;
+  uint64_t security_descriptor = 0;
+  uint64_t low_frequency_heap = 0;
+  uint64_t high_frequency_heap = 0;
+  uint64_t stub_heap = 0;
+  uint32_t id = 0;
+  int32_t assembly_count = 0;
+  int32_t failed_assembly_count = 0;
+  // Creating = 0, ReadyForManagedCode, Active, Open, UnloadRequested,
+  // Exiting, Exited, Finalizing, Finalized, HandleTableNoAccess, Cleared,
+  // Collected, Closed = 12.
+  uint32_t stage = 0;
+};
+
+struct AssemblyInfo {
+  uint64_t address = 0;
+  uint64_t class_loader = 0;
+  uint64_t parent_domain = 0;
+  uint64_t base_domain = 0;
+  uint64_t security_descriptor = 0;
+  bool dynamic = false;
+  uint32_t module_count = 0;
+};
+
+// A runtime Module and the maps from metadata tokens to its runtime data.
+struct ManagedModule {
+  uint64_t address = 0;
+  uint64_t pe_file = 0;  // the PEAssembly (.NET 9+: the Module itself)
+  uint64_t il_base = 0;
+  uint64_t metadata_start = 0;
+  uint64_t metadata_size = 0;
+  uint64_t assembly = 0;
+  bool reflection = false;  // made by Reflection.Emit
+  bool pe_file_backed = false;
+  uint32_t transient_flags = 0;
+  uint64_t typedef_map = 0;
+  uint64_t typeref_map = 0;
+  uint64_t methoddef_map = 0;
+  uint64_t fielddef_map = 0;
+  uint64_t memberref_map = 0;
+  uint64_t file_references_map = 0;
+  uint64_t assembly_references_map = 0;
+  uint64_t loader_allocator = 0;
+  uint64_t thunk_heap = 0;
+};
+
+// How a module's image is loaded, as the runtime's debugger API tells it.
+struct ModuleImageInfo {
+  bool dynamic = false;
+  bool in_memory = false;
+  bool file_layout = false;  // mapped flat, as the file is on disk
+  uint64_t loaded_address = 0;
+  uint64_t loaded_size = 0;
+};
+
+// One entry of a module's TypeDef or TypeRef to MethodTable map.
+struct TypeMapEntry {
+  uint32_t index = 0;  // the token's row
+  uint64_t method_table = 0;
+};
+
+enum class ProfilerIlKind { kUnmodified, kIlModified, kRejitModified, kOther };
+
 // Where the runtime is and which DAC serves it.
 struct RuntimeLocation {
   dump::Module coreclr;
@@ -127,6 +199,10 @@ struct RuntimeLocation {
   std::string dac_path;
   // "10.0.1226.42308 @Commit: ..." from libcoreclr.so, "" when absent.
   std::string version_string;
+  // Addresses of the runtime's exports debuggers look for, in this order:
+  // DotNetRuntimeInfo, g_dacTable, DotNetRuntimeDebugHeader,
+  // DotNetRuntimeContractDescriptor; nullopt when not exported.
+  std::vector<std::pair<std::string, std::optional<uint64_t>>> exports;
 };
 
 // "1.2.3.4" from the leading digits and dots of a version string, as
@@ -166,6 +242,31 @@ class Runtime {
   // Token, module file and IL offset of the code at `ip`; nullopt when the
   // address is not in managed code.
   virtual std::optional<CodeLocation> LocateCode(uint64_t ip) = 0;
+  // Domains, assemblies and modules. Lists take the count the runtime
+  // reported (SOS's way), or 0 to ask the runtime how many there are.
+  virtual Result<AppDomainStore> GetAppDomainStore() = 0;
+  virtual Result<std::vector<uint64_t>> GetAppDomainList(int32_t count) = 0;
+  virtual Result<AppDomainInfo> GetAppDomain(uint64_t address) = 0;
+  virtual Result<std::string> GetAppDomainName(uint64_t domain) = 0;
+  virtual Result<std::vector<uint64_t>> GetAssemblyList(uint64_t domain, int32_t count) = 0;
+  // `domain` may be 0 when the assembly's domain is not known.
+  virtual Result<AssemblyInfo> GetAssembly(uint64_t domain, uint64_t assembly) = 0;
+  virtual Result<std::string> GetAssemblyName(uint64_t assembly) = 0;
+  virtual Result<std::vector<uint64_t>> GetAssemblyModuleList(uint64_t assembly,
+                                                              uint32_t count) = 0;
+  virtual Result<ManagedModule> GetManagedModule(uint64_t address) = 0;
+  virtual Result<ModuleImageInfo> GetModuleImage(uint64_t module) = 0;
+  // The module's file as its debugger interface names it ("" for none).
+  virtual Result<std::string> GetModuleFileName(uint64_t module) = 0;
+  virtual Result<uint64_t> GetPEFileBase(uint64_t pe_file) = 0;
+  virtual Result<std::string> GetPEFileName(uint64_t pe_file) = 0;
+  // The entries the runtime could walk, even when it stopped part way.
+  virtual Result<std::vector<TypeMapEntry>> GetModuleTypeMap(uint64_t module, bool type_refs) = 0;
+  // kUnsupported when the runtime cannot list them.
+  virtual Result<std::vector<uint64_t>> GetMethodsWithProfilerModifiedIL(uint64_t module,
+                                                                         uint32_t max) = 0;
+  virtual Result<ProfilerIlKind> GetProfilerModifiedIL(uint64_t method_desc) = 0;
+  virtual Result<std::string> GetMethodDescName(uint64_t method_desc) = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
 };

@@ -66,6 +66,10 @@ const Case kCases[] = {
     {"analyze_pe_bad_address", {"pe zz"}},
     {"analyze_pe_bad_option", {"pe -bogus"}},
     {"analyze_pe_extra_argument", {"pe 1234 extra"}},
+    {"analyze_runtimes", {"runtimes", "runtimes -a"}},
+    {"analyze_runtimes_switch", {"runtimes -c", "runtimes -f", "runtimes 0", "setruntime -netcore"}},
+    {"analyze_runtimes_bad_id", {"runtimes 1"}},
+    {"analyze_help_runtimes", {"help runtimes"}, false},
 };
 
 class AnalyzeDiff : public ::testing::TestWithParam<const char*> {

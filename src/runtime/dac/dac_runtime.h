@@ -42,6 +42,25 @@ class DacRuntime final : public Runtime {
   Result<NestedException> GetNestedException(uint64_t nested) override;
   Result<MethodInfo> GetMethod(uint64_t method_desc) override;
   std::optional<CodeLocation> LocateCode(uint64_t ip) override;
+  // Domains, assemblies and modules: dac_domains.cpp.
+  Result<AppDomainStore> GetAppDomainStore() override;
+  Result<std::vector<uint64_t>> GetAppDomainList(int32_t count) override;
+  Result<AppDomainInfo> GetAppDomain(uint64_t address) override;
+  Result<std::string> GetAppDomainName(uint64_t domain) override;
+  Result<std::vector<uint64_t>> GetAssemblyList(uint64_t domain, int32_t count) override;
+  Result<AssemblyInfo> GetAssembly(uint64_t domain, uint64_t assembly) override;
+  Result<std::string> GetAssemblyName(uint64_t assembly) override;
+  Result<std::vector<uint64_t>> GetAssemblyModuleList(uint64_t assembly, uint32_t count) override;
+  Result<ManagedModule> GetManagedModule(uint64_t address) override;
+  Result<ModuleImageInfo> GetModuleImage(uint64_t module) override;
+  Result<std::string> GetModuleFileName(uint64_t module) override;
+  Result<uint64_t> GetPEFileBase(uint64_t pe_file) override;
+  Result<std::string> GetPEFileName(uint64_t pe_file) override;
+  Result<std::vector<TypeMapEntry>> GetModuleTypeMap(uint64_t module, bool type_refs) override;
+  Result<std::vector<uint64_t>> GetMethodsWithProfilerModifiedIL(uint64_t module,
+                                                                 uint32_t max) override;
+  Result<ProfilerIlKind> GetProfilerModifiedIL(uint64_t method_desc) override;
+  Result<std::string> GetMethodDescName(uint64_t method_desc) override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.

@@ -3,6 +3,8 @@
 // include this file.
 #pragma once
 
+#include <cstddef>
+
 #include "runtime/dac/com.h"
 
 namespace clrdump::runtime::dac {
@@ -135,22 +137,122 @@ struct DacpUsefulGlobalsData {
 };
 static_assert(sizeof(DacpUsefulGlobalsData) == 0x28);
 
+class IXCLRDataModule;
+
+struct DacpAppDomainStoreData {
+  CLRDATA_ADDRESS sharedDomain;
+  CLRDATA_ADDRESS systemDomain;
+  int32_t DomainCount;
+};
+static_assert(sizeof(DacpAppDomainStoreData) == 0x18);
+
+struct DacpAppDomainData {
+  CLRDATA_ADDRESS AppDomainPtr;
+  CLRDATA_ADDRESS AppSecDesc;
+  CLRDATA_ADDRESS pLowFrequencyHeap;
+  CLRDATA_ADDRESS pHighFrequencyHeap;
+  CLRDATA_ADDRESS pStubHeap;
+  CLRDATA_ADDRESS DomainLocalBlock;
+  CLRDATA_ADDRESS pDomainLocalModules;
+  uint32_t dwId;
+  int32_t AssemblyCount;
+  int32_t FailedAssemblyCount;
+  uint32_t appDomainStage;
+};
+static_assert(sizeof(DacpAppDomainData) == 0x48);
+
+struct DacpAssemblyData {
+  CLRDATA_ADDRESS AssemblyPtr;
+  CLRDATA_ADDRESS ClassLoader;
+  CLRDATA_ADDRESS ParentDomain;
+  CLRDATA_ADDRESS BaseDomainPtr;
+  CLRDATA_ADDRESS AssemblySecDesc;
+  int32_t isDynamic;
+  uint32_t ModuleCount;
+  uint32_t LoadContext;
+  int32_t isDomainNeutral;
+  uint32_t dwLocationFlags;
+};
+static_assert(sizeof(DacpAssemblyData) == 0x40);
+
+// DacpModuleData with every field named; GetModuleData fills the frozen
+// struct above and this view is bit_cast from it.
+struct DacpModuleDataFields {
+  CLRDATA_ADDRESS Address;
+  CLRDATA_ADDRESS PEAssembly;
+  CLRDATA_ADDRESS ilBase;
+  CLRDATA_ADDRESS metadataStart;
+  uint64_t metadataSize;
+  CLRDATA_ADDRESS Assembly;
+  int32_t bIsReflection;
+  int32_t bIsPEFile;
+  uint64_t dwBaseClassIndex;
+  uint64_t dwModuleID;
+  uint32_t dwTransientFlags;
+  CLRDATA_ADDRESS TypeDefToMethodTableMap;
+  CLRDATA_ADDRESS TypeRefToMethodTableMap;
+  CLRDATA_ADDRESS MethodDefToDescMap;
+  CLRDATA_ADDRESS FieldDefToDescMap;
+  CLRDATA_ADDRESS MemberRefToDescMap;
+  CLRDATA_ADDRESS FileReferencesMap;
+  CLRDATA_ADDRESS ManifestModuleReferencesMap;
+  CLRDATA_ADDRESS LoaderAllocator;
+  CLRDATA_ADDRESS ThunkHeap;
+  uint64_t dwModuleIndex;
+};
+static_assert(sizeof(DacpModuleDataFields) == 0xa0);
+static_assert(offsetof(DacpModuleDataFields, dwTransientFlags) == 0x48);
+static_assert(offsetof(DacpModuleDataFields, LoaderAllocator) == 0x88);
+
+// What IXCLRDataModule::Request(kDacDataModuleRequestGetModuleData) fills.
+struct DacpGetModuleData {
+  int32_t IsDynamic;
+  int32_t IsInMemory;
+  int32_t IsFileLayout;
+  CLRDATA_ADDRESS PEAssembly;
+  CLRDATA_ADDRESS LoadedPEAddress;
+  uint64_t LoadedPESize;
+  CLRDATA_ADDRESS InMemoryPdbAddress;
+  uint64_t InMemoryPdbSize;
+};
+static_assert(sizeof(DacpGetModuleData) == 0x38);
+
+struct DacpProfilerILData {
+  int32_t type;  // 0 unmodified, 1 IL modified, 2 ReJIT modified
+  CLRDATA_ADDRESS il;
+  ULONG rejitID;
+};
+static_assert(sizeof(DacpProfilerILData) == 0x18);
+
+// TraverseModuleMap: map kinds and the per-entry callback.
+inline constexpr int kModuleMapTypeDefToMethodTable = 0;
+inline constexpr int kModuleMapTypeRefToMethodTable = 1;
+using ModuleMapTraverse = void (*)(unsigned int index, CLRDATA_ADDRESS method_table, void* token);
+
 // ISOSDacInterface, named through the slots we call.
 class ISOSDacInterface : public IUnknown {
  public:
   virtual HRESULT GetThreadStoreData(DacpThreadStoreData* data) = 0;  // slot 3
-  virtual void Slot4() = 0;
-  virtual void Slot5() = 0;
-  virtual void Slot6() = 0;
-  virtual void Slot7() = 0;
+  virtual HRESULT GetAppDomainStoreData(DacpAppDomainStoreData* data) = 0;  // slot 4
+  virtual HRESULT GetAppDomainList(unsigned int count, CLRDATA_ADDRESS* values,
+                                   unsigned int* needed) = 0;  // slot 5
+  virtual HRESULT GetAppDomainData(CLRDATA_ADDRESS domain, DacpAppDomainData* data) = 0;  // slot 6
+  virtual HRESULT GetAppDomainName(CLRDATA_ADDRESS domain, unsigned int count, WCHAR* name,
+                                   unsigned int* needed) = 0;  // slot 7
   virtual HRESULT GetDomainFromContext(CLRDATA_ADDRESS context, CLRDATA_ADDRESS* domain) = 0;  // slot 8
-  virtual void Slot9() = 0;
-  virtual void Slot10() = 0;
-  virtual void Slot11() = 0;
-  virtual void Slot12() = 0;
+  virtual HRESULT GetAssemblyList(CLRDATA_ADDRESS domain, int count, CLRDATA_ADDRESS* values,
+                                  int* needed) = 0;  // slot 9
+  virtual HRESULT GetAssemblyData(CLRDATA_ADDRESS domain, CLRDATA_ADDRESS assembly,
+                                  DacpAssemblyData* data) = 0;  // slot 10
+  virtual HRESULT GetAssemblyName(CLRDATA_ADDRESS assembly, unsigned int count, WCHAR* name,
+                                  unsigned int* needed) = 0;  // slot 11
+  virtual HRESULT GetModule(CLRDATA_ADDRESS module, IXCLRDataModule** data_module) = 0;  // slot 12
   virtual HRESULT GetModuleData(CLRDATA_ADDRESS module, DacpModuleData* data) = 0;  // slot 13
-  virtual void Slot14() = 0;
-  virtual void Slot15() = 0;
+  virtual HRESULT TraverseModuleMap(int map_type, CLRDATA_ADDRESS module,
+                                    ModuleMapTraverse callback, void* token) = 0;  // slot 14
+  virtual HRESULT GetAssemblyModuleList(CLRDATA_ADDRESS assembly, unsigned int count,
+                                        CLRDATA_ADDRESS* modules,
+                                        unsigned int* needed) = 0;  // slot 15
   virtual void Slot16() = 0;
   virtual HRESULT GetThreadData(CLRDATA_ADDRESS thread, DacpThreadData* data) = 0;  // slot 17
   virtual void Slot18() = 0;
@@ -233,6 +335,23 @@ class ISOSDacInterface16 : public IUnknown {
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~ISOSDacInterface16() = default;
+};
+
+inline constexpr Guid kIID_ISOSDacInterface7 = {0xc1020dde, 0xfe98, 0x4536,
+                                                {0xa5, 0x3b, 0xf3, 0x5a, 0x74, 0xc3, 0x27, 0xeb}};
+
+class ISOSDacInterface7 : public IUnknown {
+ public:
+  virtual void Slot3() = 0;
+  virtual void Slot4() = 0;
+  virtual HRESULT GetProfilerModifiedILInformation(CLRDATA_ADDRESS method_desc,
+                                                   DacpProfilerILData* data) = 0;  // slot 5
+  virtual HRESULT GetMethodsWithProfilerModifiedIL(CLRDATA_ADDRESS module,
+                                                   CLRDATA_ADDRESS* method_descs, int count,
+                                                   int* fetched) = 0;  // slot 6
+ protected:
+  // Non-virtual: a virtual destructor would add vtable slots.
+  ~ISOSDacInterface7() = default;
 };
 
 }  // namespace clrdump::runtime::dac

@@ -19,6 +19,8 @@ inline constexpr ULONG32 kClrDataRequestRevision = 0xE0000000;
 inline constexpr ULONG32 kStackWalkRequestFrameData = 0xF0000000;
 // CreateStackWalk: every kind of frame.
 inline constexpr ULONG32 kStackWalkAllFrames = 0xF;
+// IXCLRDataModule::Request: the module's DacpGetModuleData.
+inline constexpr ULONG32 kDacDataModuleRequestGetModuleData = 0xF0000001;
 
 // A managed thread.
 class IXCLRDataTask : public IUnknown {
@@ -155,6 +157,13 @@ class IXCLRDataModule : public IUnknown {
   virtual void Slot28() = 0;
   virtual void Slot29() = 0;
   virtual HRESULT GetFileName(ULONG32 count, ULONG32* needed, WCHAR* name) = 0;  // slot 30
+  virtual void Slot31() = 0;
+  virtual void Slot32() = 0;
+  virtual void Slot33() = 0;
+  virtual void Slot34() = 0;
+  virtual void Slot35() = 0;
+  virtual HRESULT Request(ULONG32 code, ULONG32 in_size, BYTE* in, ULONG32 out_size,
+                          BYTE* out) = 0;  // slot 36
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~IXCLRDataModule() = default;

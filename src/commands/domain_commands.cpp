@@ -1,0 +1,647 @@
+// Domain, assembly and module commands: SOS's `dumpdomain`,
+// `dumpassembly` and `dumpmodule`, and the managed `assemblies`
+// (`clrmodules`), each with the output of the tool it replaces.
+#include <fmt/format.h>
+
+#include <cctype>
+#include <map>
+#include <regex>
+
+#include "commands/command.h"
+#include "commands/families.h"
+#include "commands/target.h"
+
+namespace clrdump::cmd {
+namespace {
+
+// SOS's GetCMDOption on Linux: options start with '-' (a '/' starts an
+// argument), arguments are hex, anything else evaluates to 0.
+struct SosCommandLine {
+  std::vector<std::string> options;  // as declared, lower case
+  std::vector<uint64_t> values;
+};
+
+std::string Joined(const std::vector<std::string>& tokens) {
+  std::string raw;
+  for (const auto& t : tokens) raw += (raw.empty() ? "" : " ") + t;
+  return raw;
+}
+
+uint64_t HexOrZero(std::string_view text) {
+  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+  }
+  uint64_t value = 0;
+  size_t digits = 0;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return 0;
+    // SOS gives up on a 17th digit with all bits set.
+    if (++digits > 16) return UINT64_MAX;
+    value = value << 4 | static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(c))
+                                                   ? c - '0'
+                                                   : std::toupper(c) - 'A' + 10);
+  }
+  return value;
+}
+
+bool SameOption(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  }
+  return true;
+}
+
+// Prints SOS's message and fails without one of ours, as SOS does.
+Error SosFailure(std::ostream& out, const std::string& message) {
+  out << message << "\n";
+  return MakeError(ErrorCode::kInvalidArgument, "");
+}
+
+Result<SosCommandLine> ParseSosCommandLine(const std::string& s,
+                                           const std::vector<std::string>& known,
+                                           size_t max_args, std::ostream& out) {
+  SosCommandLine parsed;
+  bool arguments_started = false;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    if (std::isspace(static_cast<unsigned char>(s[pos]))) {
+      ++pos;
+      continue;
+    }
+    const bool quoted = s[pos] == '\'' && (pos + 1 >= s.size() || s[pos + 1] != '-');
+    if (quoted) ++pos;
+    size_t end = pos;
+    while (end < s.size() && (quoted ? s[end] != '\'' : !std::isspace(static_cast<unsigned char>(s[end])))) {
+      ++end;
+    }
+    if (quoted && end == s.size()) return SosFailure(out, "Missing quote in " + s.substr(pos));
+    const std::string token = s.substr(pos, end - pos);
+    if (token.empty() || token[0] != '-') {
+      if (parsed.values.size() >= max_args) return SosFailure(out, "Incorrect argument: " + s.substr(pos));
+      arguments_started = true;
+      parsed.values.push_back(HexOrZero(token));
+    } else if (arguments_started) {
+      return SosFailure(out, "Wrong option: " + s.substr(pos));
+    } else if (token.size() > 79) {
+      return SosFailure(out, "Invalid option " + s.substr(pos));
+    } else {
+      auto match = std::find_if(known.begin(), known.end(),
+                                [&](const std::string& k) { return SameOption(token, k); });
+      if (match == known.end()) return SosFailure(out, "Unknown option: " + token);
+      if (std::find(parsed.options.begin(), parsed.options.end(), *match) != parsed.options.end()) {
+        return SosFailure(out, "Invalid option: option specified multiple times: " + token);
+      }
+      parsed.options.push_back(*match);
+    }
+    pos = quoted ? end + 1 : end;
+  }
+  return parsed;
+}
+
+bool Has(const SosCommandLine& c, const std::string& option) {
+  return std::find(c.options.begin(), c.options.end(), option) != c.options.end();
+}
+
+// SOS's FileNameForModule: the PE file's name, else the debugger
+// interface's; "" when neither is known.
+std::string ModuleFileName(runtime::Runtime& rt, const runtime::ManagedModule& module) {
+  if (module.pe_file == 0) return {};
+  if (rt.GetPEFileBase(module.pe_file)) {
+    auto name = rt.GetPEFileName(module.pe_file);
+    if (name && !name->empty()) return *name;
+  }
+  auto name = rt.GetModuleFileName(module.address);
+  return name ? *name : std::string();
+}
+
+constexpr const char* kStageNames[] = {
+    "CREATING", "READYFORMANAGEDCODE", "ACTIVE",   "OPEN",                 "UNLOAD_REQUESTED",
+    "EXITING",  "EXITED",              "FINALIZING", "FINALIZED", "HANDLETABLE_NOACCESS",
+    "CLEARED",  "COLLECTED",           "CLOSED"};
+
+void PrintAssemblyModules(CommandContext& ctx, runtime::Runtime& rt,
+                          const runtime::AssemblyInfo& assembly) {
+  auto& out = ctx.out;
+  if (assembly.security_descriptor != 0) {
+    out << fmt::format("SecurityDescriptor: {:016X}\n", assembly.security_descriptor);
+  }
+  out << "  Module\n";
+  auto modules = rt.GetAssemblyModuleList(assembly.address, assembly.module_count);
+  if (!modules) {
+    out << "Unable to allocate memory\n";  // SOS reports every failure here as OOM
+    return;
+  }
+  for (uint64_t address : *modules) {
+    if (ctx.cancelled()) return;
+    out << fmt::format("  {:016x}    ", address);
+    auto module = rt.GetManagedModule(address);
+    if (!module) {
+      out << "Request module data FAILED\n";
+      continue;
+    }
+    const std::string name = ModuleFileName(rt, *module);
+    out << (!name.empty() ? name : module->reflection ? "Dynamic Module" : "Unknown Module") << "\n";
+  }
+}
+
+void PrintDomain(CommandContext& ctx, runtime::Runtime& rt, const runtime::AppDomainInfo& d) {
+  auto& out = ctx.out;
+  out << fmt::format("LowFrequencyHeap:   {:016X}\nHighFrequencyHeap:  {:016X}\n"
+                     "StubHeap:           {:016X}\nStage:              {}\n",
+                     d.low_frequency_heap, d.high_frequency_heap, d.stub_heap,
+                     d.stage < std::size(kStageNames) ? kStageNames[d.stage] : "UNKNOWN");
+  if (d.security_descriptor != 0) {
+    out << fmt::format("SecurityDescriptor: {:016X}\n", d.security_descriptor);
+  }
+  out << "Name:               ";
+  if (auto name = rt.GetAppDomainName(d.address)) {
+    out << (name->empty() ? "None" : *name) << "\n";
+  } else {
+    out << "Error getting AppDomain friendly name\n";
+  }
+  if (d.assembly_count == 0) return;
+  auto assemblies = rt.GetAssemblyList(d.address, d.assembly_count);
+  if (!assemblies) {
+    out << "Unable to get array of Assemblies\n";
+    return;
+  }
+  for (size_t n = 0; n < assemblies->size(); ++n) {
+    if (ctx.cancelled()) return;
+    if (n != 0) out << "\n";
+    const uint64_t address = (*assemblies)[n];
+    out << fmt::format("Assembly:           {:016x}", address);
+    if (auto assembly = rt.GetAssembly(d.address, address)) {
+      if (assembly->dynamic) out << " (Dynamic)";
+      auto name = rt.GetAssemblyName(address);
+      out << " [" << (name ? *name : "") << "]\n";
+      PrintAssemblyModules(ctx, rt, *assembly);
+    }
+  }
+  out << "\n";
+}
+
+// The HRESULT inside a DAC error's message, for SOS's "error %lx".
+std::string ErrorCodeOf(const Error& e) {
+  const size_t at = e.message.rfind("0x");
+  return at == std::string::npos ? "80004005" : e.message.substr(at + 2);
+}
+
+std::string DomainHeading(const runtime::AppDomainInfo& d, uint64_t address) {
+  return fmt::format("Domain {}:{}          {:016x}\n", static_cast<int32_t>(d.id),
+                     d.id >= 10 ? "" : " ", address);
+}
+
+Status DumpOneDomain(CommandContext& ctx, runtime::Runtime& rt, const runtime::AppDomainStore& s,
+                     uint64_t address) {
+  auto domain = rt.GetAppDomain(address);
+  if (!domain) return SosFailure(ctx.out, "Fail to fill AppDomain");
+  ctx.out << "--------------------------------------\n";
+  if (address == s.shared_domain) {
+    ctx.out << fmt::format("Shared Domain:      {:016x}\n", address);
+  } else if (address == s.system_domain) {
+    ctx.out << fmt::format("System Domain:      {:016x}\n", address);
+  } else {
+    ctx.out << DomainHeading(*domain, address);
+  }
+  PrintDomain(ctx, rt, *domain);
+  return Ok{};
+}
+
+Status DumpSpecialDomain(CommandContext& ctx, runtime::Runtime& rt, uint64_t address,
+                         const char* title, const char* failure) {
+  ctx.out << fmt::format("{:<20}{:016x}\n", title, address);
+  auto domain = rt.GetAppDomain(address);
+  if (!domain) return SosFailure(ctx.out, failure);
+  PrintDomain(ctx, rt, *domain);
+  return Ok{};
+}
+
+Status RunDumpDomain(CommandContext& ctx, const ParsedArgs& args) {
+  auto runtime = ctx.target.runtime();
+  if (!runtime) return runtime.error();
+  runtime::Runtime& rt = **runtime;
+  auto line = ParseSosCommandLine(Joined(args.Values("arguments")), {}, 1, ctx.out);
+  if (!line) return line.error();
+  auto store = rt.GetAppDomainStore();
+  if (!store) return SosFailure(ctx.out, "Unable to get AppDomain information");
+  if (!line->values.empty() && line->values[0] != 0) {
+    return DumpOneDomain(ctx, rt, *store, line->values[0]);
+  }
+  ctx.out << "--------------------------------------\n";
+  if (store->system_domain != 0) {
+    auto s = DumpSpecialDomain(ctx, rt, store->system_domain, "System Domain:",
+                               "Unable to get system domain info.");
+    if (!s) return s;
+  }
+  if (store->shared_domain != 0) {
+    ctx.out << "--------------------------------------\n";
+    auto s = DumpSpecialDomain(ctx, rt, store->shared_domain, "Shared Domain:",
+                               "Unable to get shared domain info");
+    if (!s) return s;
+  }
+  auto domains = rt.GetAppDomainList(store->domain_count);
+  if (!domains) return SosFailure(ctx.out, "Unable to get array of AppDomains");
+  for (uint64_t address : *domains) {
+    if (ctx.cancelled()) break;
+    auto domain = rt.GetAppDomain(address);
+    if (!domain) {
+      return SosFailure(ctx.out, fmt::format("Failed to get appdomain {:016X}, error {}", address,
+                                             ErrorCodeOf(domain.error())));
+    }
+    ctx.out << "--------------------------------------\n" << DomainHeading(*domain, address);
+    PrintDomain(ctx, rt, *domain);
+  }
+  return Ok{};
+}
+
+Status RunDumpAssembly(CommandContext& ctx, const ParsedArgs& args) {
+  auto runtime = ctx.target.runtime();
+  if (!runtime) return runtime.error();
+  runtime::Runtime& rt = **runtime;
+  const std::string raw = Joined(args.Values("arguments"));
+  auto line = ParseSosCommandLine(raw, {}, 1, ctx.out);
+  if (!line) return line.error();
+  const uint64_t address = line->values.empty() ? 0 : line->values[0];
+  if (address == 0) {
+    ctx.out << "Invalid Assembly " << raw << "\n";
+    return Ok{};
+  }
+  auto assembly = rt.GetAssembly(0, address);
+  if (!assembly) return SosFailure(ctx.out, "Fail to fill Assembly");
+  ctx.out << fmt::format("Parent Domain:      {:016x}\n", assembly->parent_domain);
+  auto name = rt.GetAssemblyName(address);
+  ctx.out << "Name:               " << (name ? *name : "Unknown") << "\n";
+  PrintAssemblyModules(ctx, rt, *assembly);
+  return Ok{};
+}
+
+void PrintModuleFacts(CommandContext& ctx, runtime::Runtime& rt, const runtime::ManagedModule& m) {
+  // Flags of .NET Framework (0x200) and .NET Core (0x8) for Edit and Continue.
+  constexpr uint32_t kEditAndContinue = 0x208;
+  auto& out = ctx.out;
+  const std::string file = ModuleFileName(rt, m);
+  out << "Name: " << (file.empty() ? "Unknown Module" : file) << "\n";
+  out << "Attributes:              ";
+  if (m.pe_file_backed) out << "PEFile ";
+  if (m.reflection) out << "Reflection ";
+  if (m.transient_flags & kEditAndContinue) out << "EditAndContinue ";
+  if (auto image = rt.GetModuleImage(m.address)) {
+    if (image->dynamic) out << "IsDynamic ";
+    if (image->in_memory) out << "IsInMemory ";
+    if (image->file_layout) out << "IsFileLayout ";
+  }
+  out << "\n";
+  out << fmt::format(
+      "Assembly:                {:016x}\nBaseAddress:             {:016X}\n"
+      "LoaderHeap:              {:016X}\nTypeDefToMethodTableMap: {:016X}\n"
+      "TypeRefToMethodTableMap: {:016X}\nMethodDefToDescMap:      {:016X}\n"
+      "FieldDefToDescMap:       {:016X}\nMemberRefToDescMap:      {:016X}\n"
+      "FileReferencesMap:       {:016X}\nAssemblyReferencesMap:   {:016X}\n",
+      m.assembly, m.il_base, m.loader_allocator, m.typedef_map, m.typeref_map, m.methoddef_map,
+      m.fielddef_map, m.memberref_map, m.file_references_map, m.assembly_references_map);
+  if (m.il_base != 0 && m.metadata_start != 0) {
+    out << fmt::format("MetaData start address:  {:016X} ({} bytes)\n", m.metadata_start,
+                       static_cast<int32_t>(m.metadata_size));
+  }
+}
+
+void PrintTypeMap(CommandContext& ctx, runtime::Runtime& rt, uint64_t module, bool refs) {
+  constexpr uint32_t kTypeDefTokenType = 0x02000000;  // SOS tags TypeRefs as TypeDefs too
+  ctx.out << (refs ? "\nTypes referenced in this module\n\n" : "\nTypes defined in this module\n\n");
+  ctx.out << fmt::format("{:>16} {}{:>16} Name\n", "MT", refs ? "  " : "", refs ? "TypeRef" : "TypeDef");
+  ctx.out << std::string(78, '-') << "\n";
+  auto entries = rt.GetModuleTypeMap(module, refs);
+  if (!entries) return;
+  // SOS's name buffer keeps the last name when a lookup fails.
+  std::string name;
+  for (const auto& e : *entries) {
+    if (auto n = rt.GetMethodTableName(e.method_table)) name = *n;
+    ctx.out << fmt::format("{:016x} 0x{:08x} {}\n", e.method_table, kTypeDefTokenType | e.index,
+                           name);
+  }
+}
+
+void PrintProfilerModified(CommandContext& ctx, runtime::Runtime& rt, uint64_t module) {
+  constexpr uint32_t kMaxMethods = 100;
+  auto& out = ctx.out;
+  auto methods = rt.GetMethodsWithProfilerModifiedIL(module, kMaxMethods);
+  if (!methods) {
+    out << "\nThis runtime version does not support listing the profiler modified functions.\n";
+    return;
+  }
+  if (methods->empty()) {
+    out << "\nThis module has no methods with profiler modified IL.\n";
+    return;
+  }
+  out << "\nMethods in this module with profiler modified IL:\n";
+  for (uint64_t md : *methods) {
+    out << fmt::format("MethodDesc: {:016x} ", md);
+    if (auto name = rt.GetMethodDescName(md)) out << "Name: " << *name;
+    if (auto kind = rt.GetProfilerModifiedIL(md)) {
+      if (*kind == runtime::ProfilerIlKind::kIlModified) out << " (IL Modified)";
+      if (*kind == runtime::ProfilerIlKind::kRejitModified) out << " (ReJIT Modified)";
+    }
+    out << "\n";
+  }
+  if (methods->size() == kMaxMethods) out << "Profiler modified methods truncated, reached max value.\n";
+}
+
+Status RunDumpModule(CommandContext& ctx, const ParsedArgs& args) {
+  auto runtime = ctx.target.runtime();
+  if (!runtime) return runtime.error();
+  runtime::Runtime& rt = **runtime;
+  // SOS's "/d" (DML) can never be an option on Linux, where '/' starts a path.
+  auto line = ParseSosCommandLine(Joined(args.Values("arguments")), {"-mt", "-prof"}, 1, ctx.out);
+  if (!line) return line.error();
+  if (line->values.size() != 1) return SosFailure(ctx.out, "Usage: DumpModule [-mt] <Module Address>");
+  const uint64_t address = line->values[0];
+  auto module = rt.GetManagedModule(address);
+  if (!module) return SosFailure(ctx.out, fmt::format("Fail to fill Module {:016X}", address));
+  PrintModuleFacts(ctx, rt, *module);
+  if (Has(*line, "-mt")) {
+    PrintTypeMap(ctx, rt, address, false);
+    PrintTypeMap(ctx, rt, address, true);
+  }
+  if (Has(*line, "-prof")) PrintProfilerModified(ctx, rt, address);
+  return Ok{};
+}
+
+ArgumentSpec SosArguments() {
+  return {"arguments", "Arguments to SOS command.", ValueType::kString, true};
+}
+
+
+// A PE image in target memory, read as loaded (an RVA is an offset) or
+// laid out as its file (an RVA goes through the section table), with the
+// checks ClrMD and dotnet-dump make.
+class MemoryPe {
+ public:
+  MemoryPe(const dump::ProcessMemory& memory, uint64_t base, uint64_t limit, bool loaded)
+      : memory_(memory), base_(base), limit_(limit), loaded_(loaded) {
+    const auto pe = Read<uint32_t>(0x3c);
+    valid_ = Read<uint16_t>(0) == 0x5a4d && pe && *pe != 0 && Read<uint32_t>(*pe) == 0x4550;
+    if (!valid_) return;
+    const uint64_t optional = *pe + 24;
+    const bool pe64 = Read<uint16_t>(optional) != 0x10b;
+    directories_ = optional + (pe64 ? 112 : 96);
+    size_of_image_ = Read<uint32_t>(optional + 56).value_or(0);
+    const uint16_t count = Read<uint16_t>(*pe + 6).value_or(0);
+    const uint64_t table = optional + Read<uint16_t>(*pe + 20).value_or(0);
+    for (uint16_t i = 0; i < count && i < 96; ++i) {
+      const auto va = Read<uint32_t>(table + i * 40 + 12);
+      const auto vsize = Read<uint32_t>(table + i * 40 + 8);
+      const auto raw = Read<uint32_t>(table + i * 40 + 20);
+      if (va && vsize && raw) sections_.push_back({*va, *vsize, *raw});
+    }
+  }
+
+  bool valid() const { return valid_; }
+  bool loaded() const { return loaded_; }
+  uint32_t size_of_image() const { return size_of_image_; }
+
+  template <typename T>
+  std::optional<T> Read(uint64_t offset) const {
+    T value{};
+    std::span<uint8_t> bytes(reinterpret_cast<uint8_t*>(&value), sizeof value);
+    if (offset + sizeof value > limit_ || memory_.Read(base_ + offset, bytes) != sizeof value) {
+      return std::nullopt;
+    }
+    return value;
+  }
+  std::string ReadText(uint64_t offset, size_t length) const {
+    std::string text(std::min<uint64_t>(length, limit_ > offset ? limit_ - offset : 0), '\0');
+    text.resize(memory_.Read(base_ + offset, {reinterpret_cast<uint8_t*>(text.data()), text.size()}));
+    return text.substr(0, text.find('\0'));
+  }
+  std::optional<uint64_t> Offset(uint32_t rva) const {
+    if (rva < 4096 || loaded_) return rva;
+    for (const auto& s : sections_) {
+      if (s[0] <= rva && rva - s[0] < s[1]) return uint64_t{s[2]} + (rva - s[0]);
+    }
+    return std::nullopt;
+  }
+  // RVA and size of a data directory.
+  std::pair<uint32_t, uint32_t> Directory(uint32_t index) const {
+    return {Read<uint32_t>(directories_ + index * 8).value_or(0),
+            Read<uint32_t>(directories_ + index * 8 + 4).value_or(0)};
+  }
+
+ private:
+  const dump::ProcessMemory& memory_;
+  uint64_t base_, limit_;
+  bool loaded_, valid_ = false;
+  uint64_t directories_ = 0;
+  uint32_t size_of_image_ = 0;
+  std::vector<std::array<uint32_t, 3>> sections_;  // RVA, virtual size, file offset
+};
+
+// CodeView records of the debug directory as "guid age path", in order.
+std::vector<std::string> PdbRecords(const MemoryPe& pe) {
+  std::vector<std::string> records;
+  const auto [rva, size] = pe.Directory(6);
+  const auto at = pe.Offset(rva);
+  if (rva == 0 || size == 0 || !at) return records;
+  for (uint64_t entry = *at; entry < *at + size / 28 * 28; entry += 28) {
+    const auto type = pe.Read<uint32_t>(entry + 12), data_size = pe.Read<uint32_t>(entry + 16);
+    const auto data = pe.Read<uint32_t>(entry + (pe.loaded() ? 20 : 24));
+    if (!type || !data_size || !data) break;
+    if (*type != 2 || *data_size < 25 || pe.Read<uint32_t>(*data) != 0x53445352) continue;  // RSDS
+    std::array<uint8_t, 16> g{};
+    for (size_t i = 0; i < g.size(); ++i) g[i] = pe.Read<uint8_t>(*data + 4 + i).value_or(0);
+    const int32_t age = pe.Read<int32_t>(*data + 20).value_or(0);
+    records.push_back(fmt::format(
+        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x} {} {}",
+        g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
+        g[14], g[15], age, pe.ReadText(*data + 24, std::min<uint32_t>(*data_size - 25, 4096))));
+  }
+  return records;
+}
+
+// The file version of the RT_VERSION resource, found as dotnet-dump's
+// PEFile does (every level searched with the root's entry counts).
+std::optional<std::string> FileVersion(const MemoryPe& pe) {
+  const uint32_t root = pe.Directory(2).first;
+  auto at = [&](uint32_t rva) { return pe.Offset(rva).value_or(UINT64_MAX - 64); };
+  uint32_t named = pe.Read<uint16_t>(at(root) + 12).value_or(0);
+  uint32_t ids = pe.Read<uint16_t>(at(root) + 14).value_or(0);
+  named = named == 0xffff ? 0 : named;
+  ids = ids == 0xffff ? 0 : ids;
+  auto next = [&](uint32_t table, uint32_t id) -> std::optional<uint32_t> {
+    for (uint32_t i = named; i < named + ids; ++i) {
+      if (pe.Read<uint32_t>(at(table + 16 + i * 8)) == id) {
+        return pe.Read<uint32_t>(at(table + 20 + i * 8)).value_or(0) & 0x7fffffff;
+      }
+    }
+    return std::nullopt;
+  };
+  auto data_entry = [&](uint32_t language) -> std::optional<uint32_t> {
+    auto names = next(root, 16);
+    auto languages = names ? next(root + *names, 1) : std::nullopt;
+    auto data = languages ? next(root + *languages, language) : std::nullopt;
+    return data ? std::optional<uint32_t>(root + *data) : std::nullopt;
+  };
+  auto entry = data_entry(0x409);
+  if (!entry) entry = data_entry(0);
+  if (!entry) return std::nullopt;
+  const uint32_t info = pe.Read<uint32_t>(at(*entry)).value_or(0);
+  if (pe.Read<uint32_t>(at(info + 40)) != 0xfeef04bd) return std::nullopt;
+  const uint32_t ms = pe.Read<uint32_t>(at(info + 48)).value_or(0);
+  const uint32_t ls = pe.Read<uint32_t>(at(info + 52)).value_or(0);
+  return fmt::format("{}.{}.{}.{}", ms >> 16, ms & 0xffff, ls >> 16, ls & 0xffff);
+}
+
+// dotnet-dump asks its module service for the native module based exactly
+// at the image base; ClrMD reads it as loaded, dotnet-dump then picks the
+// layout whose debug directory has records.
+std::string ModuleVersion(Target& target, uint64_t image_base) {
+  constexpr uint64_t kNoLimit = UINT32_MAX;
+  const auto& modules = target.modules();
+  auto it = std::find_if(modules.begin(), modules.end(),
+                         [&](const dump::Module& m) { return m.base == image_base; });
+  if (it == modules.end() || image_base == 0) return "<none>";
+  MemoryPe loaded(target.memory(), image_base, kNoLimit, true);
+  if (auto v = loaded.valid() ? FileVersion(loaded) : std::nullopt) return *v;
+  MemoryPe file(target.memory(), image_base, it->size, false);
+  MemoryPe chosen_loaded(target.memory(), image_base, it->size, true);
+  const bool use_file = file.valid() && (!chosen_loaded.valid() ||
+                                         (PdbRecords(chosen_loaded).empty() && !PdbRecords(file).empty()));
+  auto v = use_file ? FileVersion(file) : chosen_loaded.valid() ? FileVersion(chosen_loaded) : std::nullopt;
+  return v ? *v : "<none>";
+}
+
+// A module as ClrMD's ClrModule sees it.
+struct ClrModuleView {
+  runtime::ManagedModule data;
+  std::optional<std::string> assembly_name, file_name;
+  const char* layout = "Unknown";
+  bool dynamic = false;
+  uint64_t size = 0;
+  std::optional<std::string> name() const { return file_name ? file_name : assembly_name; }
+};
+
+ClrModuleView ViewModule(runtime::Runtime& rt, uint64_t address) {
+  ClrModuleView v;
+  // ClrMD keeps a module whose data the runtime refuses, with zeroes.
+  if (auto data = rt.GetManagedModule(address)) v.data = *data;
+  v.data.address = address;
+  if (v.data.assembly != 0) {
+    if (auto name = rt.GetAssemblyName(v.data.assembly)) v.assembly_name = *name;
+  }
+  v.dynamic = v.data.reflection;
+  if (auto image = rt.GetModuleImage(address)) {
+    v.layout = image->file_layout ? "Flat" : "Mapped";
+    v.dynamic |= image->dynamic;
+    v.size = image->loaded_size;
+    if (auto file = rt.GetModuleFileName(address)) v.file_name = *file;
+  }
+  return v;
+}
+
+// ClrMD's module list: the shared, system and then each AppDomain's
+// assemblies' modules, each module once.
+std::vector<uint64_t> ClrMdModules(runtime::Runtime& rt) {
+  std::vector<uint64_t> domains, modules;
+  if (auto store = rt.GetAppDomainStore()) {
+    if (store->shared_domain) domains.push_back(store->shared_domain);
+    if (store->system_domain) domains.push_back(store->system_domain);
+    if (auto list = rt.GetAppDomainList(store->domain_count)) {
+      domains.insert(domains.end(), list->begin(), list->end());
+    }
+  }
+  for (uint64_t domain : domains) {
+    auto assemblies = rt.GetAssemblyList(domain, 0);
+    for (uint64_t assembly : assemblies ? *assemblies : std::vector<uint64_t>{}) {
+      auto list = rt.GetAssemblyModuleList(assembly, 0);
+      for (uint64_t module : list ? *list : std::vector<uint64_t>{}) {
+        if (std::find(modules.begin(), modules.end(), module) == modules.end()) {
+          modules.push_back(module);
+        }
+      }
+    }
+  }
+  return modules;
+}
+
+void PrintVerbose(CommandContext& ctx, const ClrModuleView& m, uint64_t size) {
+  MemoryPe image(ctx.target.memory(), m.data.il_base, m.size ? m.size : INT32_MAX,
+                 std::string_view(m.layout) != "Flat");
+  auto pdbs = image.valid() ? PdbRecords(image) : std::vector<std::string>{};
+  ctx.out << fmt::format(
+      "{}{}\n    AssemblyName:    {}\n    ImageBase:       {:016X}\n    Size:            {:08X}\n"
+      "    ModuleAddress:   {:016X}\n    AssemblyAddress: {:016X}\n    IsPEFile:        {}\n"
+      "    Layout:          {}\n    IsDynamic:       {}\n    MetadataAddress: {:016X}\n"
+      "    MetadataSize:    {:016X}\n    PdbInfo:         {}\n    Version:         {}\n",
+      m.name().value_or(""), m.dynamic ? "(Dynamic)" : "",
+      m.assembly_name ? *m.assembly_name : m.file_name.value_or(""), m.data.il_base, size,
+      m.data.address, m.data.assembly, m.data.pe_file_backed ? "True" : "False", m.layout,
+      m.dynamic ? "True" : "False", m.data.metadata_start, m.data.metadata_size,
+      pdbs.empty() ? "<none>" : pdbs.back(), ModuleVersion(ctx.target, m.data.il_base));
+}
+
+Status RunAssemblies(CommandContext& ctx, const ParsedArgs& args) {
+  std::optional<std::regex> filter;
+  if (auto pattern = args.Value("--name")) {
+    try {
+      filter.emplace(*pattern, std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error& e) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("Invalid regular expression '{}': {}", *pattern, e.what()));
+    }
+  }
+  auto runtime = ctx.target.runtime();
+  if (!runtime) return runtime.error();
+  for (uint64_t address : ClrMdModules(**runtime)) {
+    if (ctx.cancelled()) break;
+    const ClrModuleView m = ViewModule(**runtime, address);
+    const std::string name = m.name().value_or("");
+    if (filter && (name.empty() || !std::regex_search(name.substr(name.rfind('/') + 1), *filter))) {
+      continue;
+    }
+    uint64_t size = m.size;
+    if (size == 0) {  // ClrMD falls back to the image's own SizeOfImage
+      MemoryPe image(ctx.target.memory(), m.data.il_base, INT32_MAX,
+                     std::string_view(m.layout) != "Flat");
+      size = image.valid() ? image.size_of_image() : 0;
+    }
+    if (args.Has("--verbose")) {
+      PrintVerbose(ctx, m, size);
+    } else {
+      ctx.out << fmt::format("{:016X} {:08X} {}{}\n", m.data.il_base, size, name,
+                             m.dynamic ? "(Dynamic)" : "");
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+void AddDomainCommands(Registry& registry) {
+  registry.Add({"assemblies",
+                {"clrmodules"},
+                "Lists the managed assemblies in the process.",
+                {{{"-n", "--name"}, "RegEx filter on assembly name (path not included).",
+                  ValueType::kString},
+                 {{"-v", "--verbose"}, "Displays detailed information about the assemblies.",
+                  ValueType::kFlag}},
+                std::nullopt,
+                RunAssemblies});
+  registry.Add({"dumpassembly", {}, "Displays details about an assembly.", {}, SosArguments(),
+                RunDumpAssembly});
+  // dotnet-dump describes dumpdomain with dumpil's text; its listing is kept.
+  registry.Add({"dumpdomain",
+                {},
+                "Displays the Microsoft intermediate language (MSIL) that's associated with a "
+                "managed method.",
+                {},
+                SosArguments(),
+                RunDumpDomain});
+  registry.Add({"dumpmodule",
+                {},
+                "Displays information about a EE module structure at the specified address.",
+                {},
+                SosArguments(),
+                RunDumpModule});
+}
+
+}  // namespace clrdump::cmd
