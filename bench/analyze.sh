@@ -3,14 +3,7 @@
 # dotnet-dump on the same dump in one run, and prints the ratios
 # (dotnet-dump time / clrdump time) and peak RSS of each.
 # Usage: bench/analyze.sh [build-dir]   (after scripts/setup.sh)
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build}
-clrdump="$build/src/cli/clrdump"
-oracle=${CLRDUMP_ORACLE:-$root/.tools/dotnet-dump/dotnet-dump}
-[ -x "$clrdump" ] || { echo "bench: build clrdump first ($clrdump)" >&2; exit 1; }
-[ -x "$oracle" ] || { echo "bench: no oracle at $oracle; run scripts/setup.sh" >&2; exit 1; }
-"$root/scripts/build-debuggees.sh" "$build/debuggees" >/dev/null
+source "$(dirname "$0")/common.sh"
 "$root/scripts/make-dumps.sh" "$clrdump" "$build/debuggees" "$build/dumps" >/dev/null
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 

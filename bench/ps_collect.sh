@@ -3,14 +3,7 @@
 # dotnet-dump in the same run, on the same target, and prints the ratios
 # (oracle time / clrdump time: above 1 means clrdump is faster).
 # Usage: bench/ps_collect.sh [build-dir]   (after scripts/setup.sh)
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build}
-clrdump="$build/src/cli/clrdump"
-oracle=${CLRDUMP_ORACLE:-$root/.tools/dotnet-dump/dotnet-dump}
-[ -x "$clrdump" ] || { echo "bench: build clrdump first ($clrdump)" >&2; exit 1; }
-[ -x "$oracle" ] || { echo "bench: no oracle at $oracle; run scripts/setup.sh" >&2; exit 1; }
-"$root/scripts/build-debuggees.sh" "$build/debuggees" >/dev/null
+source "$(dirname "$0")/common.sh"
 
 work=$(mktemp -d)
 fifo="$work/stdin"; mkfifo "$fifo"

@@ -17,13 +17,17 @@ rm -f "$out"/*
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-# Starts the Waiter with extra environment and sets $started to its pid.
-# Its stdin is a fifo this script holds open, so it waits until killed.
-start_waiter() {  # name, env assignments...
-  local name=$1; shift
+# Starts a debuggee (with extra environment assignments) and sets $started
+# to its pid. Its stdin is a fifo this script holds open, so it waits until
+# killed.
+start_program() {  # name, debuggee, env assignments..., [--, args...]
+  local name=$1 program=$2; shift 2
+  local env_vars=() args=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do env_vars+=("$1"); shift; done
+  [ "${1:-}" = "--" ] && { shift; args=("$@"); }
   local fifo="$out/$name.stdin"
   rm -f "$fifo"; mkfifo "$fifo"
-  env "$@" "$debuggees/Waiter/Waiter" < "$fifo" > "$out/$name.out" 2>/dev/null &
+  env "${env_vars[@]}" "$debuggees/$program/$program" "${args[@]}" < "$fifo" > "$out/$name.out" 2>/dev/null &
   started=$!
   pids+=("$started")
   exec {holder}>"$fifo"
@@ -32,24 +36,12 @@ start_waiter() {  # name, env assignments...
   grep -q READY "$out/$name.out" || { echo "dumps: $name did not start" >&2; exit 1; }
 }
 
-start_waiter waiter DOTNET_gcServer=0
+start_program waiter Waiter DOTNET_gcServer=0
 for type in Mini Heap Full; do
   "$clrdump" collect -p "$started" -o "$out/waiter.$type" --type "$type" >/dev/null
 done
-start_waiter waiter-server DOTNET_gcServer=1
+start_program waiter-server Waiter DOTNET_gcServer=1
 "$clrdump" collect -p "$started" -o "$out/waiter.ServerGC.Heap" --type Heap >/dev/null
-start_program() {  # name, debuggee, args...: like start_waiter for any debuggee
-  local name=$1 program=$2; shift 2
-  local fifo="$out/$name.stdin"
-  rm -f "$fifo"; mkfifo "$fifo"
-  "$debuggees/$program/$program" "$@" < "$fifo" > "$out/$name.out" 2>/dev/null &
-  started=$!
-  pids+=("$started")
-  exec {holder}>"$fifo"
-  rm -f "$fifo"
-  for _ in $(seq 100); do grep -q READY "$out/$name.out" 2>/dev/null && break; sleep 0.1; done
-  grep -q READY "$out/$name.out" || { echo "dumps: $name did not start" >&2; exit 1; }
-}
 start_program threads Threads
 for type in Heap Full; do
   "$clrdump" collect -p "$started" -o "$out/threads.$type" --type "$type" >/dev/null
