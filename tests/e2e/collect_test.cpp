@@ -171,6 +171,20 @@ TEST(Collect, TargetWithAnotherTmpdir) {
   EXPECT_TRUE(dump::CheckElfCore(path).ok());
 }
 
+TEST(Collect, SocketPathTooLongForUnixSockets) {
+  // A TMPDIR this long leaves the runtime no room for its socket name.
+  std::string tmp = MakeTempDir("long");
+  while (tmp.size() < 120) tmp += "/" + std::string(40, 'd');
+  fs::create_directories(tmp);
+  SpawnOptions long_tmp;
+  long_tmp.env["TMPDIR"] = tmp;
+  auto waiter = StartWaiter(WaiterApphost("LongTmpWaiter"), long_tmp);
+  auto r = Collect({"-p", std::to_string(waiter->pid()), "-o", "/tmp/never"});
+  EXPECT_EQ(r.exit_code, 255);
+  EXPECT_NE(r.err.find("over the 107-byte limit of Unix sockets"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("shorter TMPDIR"), std::string::npos) << r.err;
+}
+
 TEST(Collect, DiagnosticPortInConnectMode) {
   auto waiter = StartWaiter(WaiterApphost("PortWaiter"));
   auto socket = ipc::ResolveProcessSocket(waiter->pid());
