@@ -3,8 +3,9 @@
 // (`clrmodules`), each with the output of the tool it replaces.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
-#include <map>
+#include <charconv>
 #include <regex>
 
 #include "commands/command.h"
@@ -28,29 +29,16 @@ std::string Joined(const std::vector<std::string>& tokens) {
 }
 
 uint64_t HexOrZero(std::string_view text) {
-  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    text.remove_prefix(2);
-  }
+  if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  if (!std::ranges::all_of(text, hex)) return 0;
+  if (text.size() > 16) return UINT64_MAX;  // SOS's answer to an overflow
   uint64_t value = 0;
-  size_t digits = 0;
-  for (char c : text) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return 0;
-    // SOS gives up on a 17th digit with all bits set.
-    if (++digits > 16) return UINT64_MAX;
-    value = value << 4 | static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(c))
-                                                   ? c - '0'
-                                                   : std::toupper(c) - 'A' + 10);
-  }
+  std::from_chars(text.data(), text.data() + text.size(), value, 16);
   return value;
 }
 
-bool SameOption(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  }
-  return true;
-}
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
 
 // Prints SOS's message and fails without one of ours, as SOS does.
 Error SosFailure(std::ostream& out, const std::string& message) {
@@ -65,20 +53,21 @@ Result<SosCommandLine> ParseSosCommandLine(const std::string& s,
   bool arguments_started = false;
   size_t pos = 0;
   while (pos < s.size()) {
-    if (std::isspace(static_cast<unsigned char>(s[pos]))) {
+    if (IsSpace(s[pos])) {
       ++pos;
       continue;
     }
+    // A quote groups an argument, not an option.
     const bool quoted = s[pos] == '\'' && (pos + 1 >= s.size() || s[pos + 1] != '-');
     if (quoted) ++pos;
     size_t end = pos;
-    while (end < s.size() && (quoted ? s[end] != '\'' : !std::isspace(static_cast<unsigned char>(s[end])))) {
-      ++end;
-    }
+    while (end < s.size() && (quoted ? s[end] != '\'' : !IsSpace(s[end]))) ++end;
     if (quoted && end == s.size()) return SosFailure(out, "Missing quote in " + s.substr(pos));
     const std::string token = s.substr(pos, end - pos);
     if (token.empty() || token[0] != '-') {
-      if (parsed.values.size() >= max_args) return SosFailure(out, "Incorrect argument: " + s.substr(pos));
+      if (parsed.values.size() >= max_args) {
+        return SosFailure(out, "Incorrect argument: " + s.substr(pos));
+      }
       arguments_started = true;
       parsed.values.push_back(HexOrZero(token));
     } else if (arguments_started) {
@@ -86,21 +75,19 @@ Result<SosCommandLine> ParseSosCommandLine(const std::string& s,
     } else if (token.size() > 79) {
       return SosFailure(out, "Invalid option " + s.substr(pos));
     } else {
-      auto match = std::find_if(known.begin(), known.end(),
-                                [&](const std::string& k) { return SameOption(token, k); });
-      if (match == known.end()) return SosFailure(out, "Unknown option: " + token);
-      if (std::find(parsed.options.begin(), parsed.options.end(), *match) != parsed.options.end()) {
+      std::string lower = token;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (std::ranges::find(known, lower) == known.end()) {
+        return SosFailure(out, "Unknown option: " + token);
+      }
+      if (std::ranges::find(parsed.options, lower) != parsed.options.end()) {
         return SosFailure(out, "Invalid option: option specified multiple times: " + token);
       }
-      parsed.options.push_back(*match);
+      parsed.options.push_back(lower);
     }
     pos = quoted ? end + 1 : end;
   }
   return parsed;
-}
-
-bool Has(const SosCommandLine& c, const std::string& option) {
-  return std::find(c.options.begin(), c.options.end(), option) != c.options.end();
 }
 
 // SOS's FileNameForModule: the PE file's name, else the debugger
@@ -127,9 +114,10 @@ void PrintAssemblyModules(CommandContext& ctx, runtime::Runtime& rt,
     out << fmt::format("SecurityDescriptor: {:016X}\n", assembly.security_descriptor);
   }
   out << "  Module\n";
+  if (assembly.module_count == 0) return;
   auto modules = rt.GetAssemblyModuleList(assembly.address, assembly.module_count);
   if (!modules) {
-    out << "Unable to allocate memory\n";  // SOS reports every failure here as OOM
+    out << "SOS Error: Out of memory\n";  // SOS reports every failure here so
     return;
   }
   for (uint64_t address : *modules) {
@@ -141,7 +129,8 @@ void PrintAssemblyModules(CommandContext& ctx, runtime::Runtime& rt,
       continue;
     }
     const std::string name = ModuleFileName(rt, *module);
-    out << (!name.empty() ? name : module->reflection ? "Dynamic Module" : "Unknown Module") << "\n";
+    const char* unnamed = module->reflection ? "Dynamic Module" : "Unknown Module";
+    out << (name.empty() ? unnamed : name) << "\n";
   }
 }
 
@@ -181,40 +170,20 @@ void PrintDomain(CommandContext& ctx, runtime::Runtime& rt, const runtime::AppDo
   out << "\n";
 }
 
+constexpr const char* kRule = "--------------------------------------\n";
+
 // The HRESULT inside a DAC error's message, for SOS's "error %lx".
 std::string ErrorCodeOf(const Error& e) {
   const size_t at = e.message.rfind("0x");
   return at == std::string::npos ? "80004005" : e.message.substr(at + 2);
 }
 
-std::string DomainHeading(const runtime::AppDomainInfo& d, uint64_t address) {
-  return fmt::format("Domain {}:{}          {:016x}\n", static_cast<int32_t>(d.id),
-                     d.id >= 10 ? "" : " ", address);
-}
-
-Status DumpOneDomain(CommandContext& ctx, runtime::Runtime& rt, const runtime::AppDomainStore& s,
-                     uint64_t address) {
-  auto domain = rt.GetAppDomain(address);
-  if (!domain) return SosFailure(ctx.out, "Fail to fill AppDomain");
-  ctx.out << "--------------------------------------\n";
-  if (address == s.shared_domain) {
-    ctx.out << fmt::format("Shared Domain:      {:016x}\n", address);
-  } else if (address == s.system_domain) {
-    ctx.out << fmt::format("System Domain:      {:016x}\n", address);
-  } else {
-    ctx.out << DomainHeading(*domain, address);
-  }
-  PrintDomain(ctx, rt, *domain);
-  return Ok{};
-}
-
-Status DumpSpecialDomain(CommandContext& ctx, runtime::Runtime& rt, uint64_t address,
-                         const char* title, const char* failure) {
-  ctx.out << fmt::format("{:<20}{:016x}\n", title, address);
-  auto domain = rt.GetAppDomain(address);
-  if (!domain) return SosFailure(ctx.out, failure);
-  PrintDomain(ctx, rt, *domain);
-  return Ok{};
+// SOS's title line of a domain.
+std::string DomainTitle(const runtime::AppDomainStore& s, uint64_t address, uint32_t id) {
+  if (address == s.shared_domain) return fmt::format("Shared Domain:      {:016x}\n", address);
+  if (address == s.system_domain) return fmt::format("System Domain:      {:016x}\n", address);
+  return fmt::format("Domain {}:{}          {:016x}\n", static_cast<int32_t>(id),
+                     id >= 10 ? "" : " ", address);
 }
 
 Status RunDumpDomain(CommandContext& ctx, const ParsedArgs& args) {
@@ -226,19 +195,23 @@ Status RunDumpDomain(CommandContext& ctx, const ParsedArgs& args) {
   auto store = rt.GetAppDomainStore();
   if (!store) return SosFailure(ctx.out, "Unable to get AppDomain information");
   if (!line->values.empty() && line->values[0] != 0) {
-    return DumpOneDomain(ctx, rt, *store, line->values[0]);
+    auto domain = rt.GetAppDomain(line->values[0]);
+    if (!domain) return SosFailure(ctx.out, "Fail to fill AppDomain");
+    ctx.out << kRule << DomainTitle(*store, line->values[0], domain->id);
+    PrintDomain(ctx, rt, *domain);
+    return Ok{};
   }
-  ctx.out << "--------------------------------------\n";
-  if (store->system_domain != 0) {
-    auto s = DumpSpecialDomain(ctx, rt, store->system_domain, "System Domain:",
-                               "Unable to get system domain info.");
-    if (!s) return s;
-  }
-  if (store->shared_domain != 0) {
-    ctx.out << "--------------------------------------\n";
-    auto s = DumpSpecialDomain(ctx, rt, store->shared_domain, "Shared Domain:",
-                               "Unable to get shared domain info");
-    if (!s) return s;
+  const std::pair<uint64_t, const char*> special[] = {
+      {store->system_domain, "Unable to get system domain info."},
+      {store->shared_domain, "Unable to get shared domain info"}};
+  ctx.out << kRule;
+  for (const auto& [address, failure] : special) {
+    if (address == 0) continue;
+    if (address == store->shared_domain) ctx.out << kRule;
+    ctx.out << DomainTitle(*store, address, 0);
+    auto domain = rt.GetAppDomain(address);
+    if (!domain) return SosFailure(ctx.out, failure);
+    PrintDomain(ctx, rt, *domain);
   }
   auto domains = rt.GetAppDomainList(store->domain_count);
   if (!domains) return SosFailure(ctx.out, "Unable to get array of AppDomains");
@@ -249,7 +222,7 @@ Status RunDumpDomain(CommandContext& ctx, const ParsedArgs& args) {
       return SosFailure(ctx.out, fmt::format("Failed to get appdomain {:016X}, error {}", address,
                                              ErrorCodeOf(domain.error())));
     }
-    ctx.out << "--------------------------------------\n" << DomainHeading(*domain, address);
+    ctx.out << kRule << DomainTitle(*store, address, domain->id);
     PrintDomain(ctx, rt, *domain);
   }
   return Ok{};
@@ -308,9 +281,9 @@ void PrintModuleFacts(CommandContext& ctx, runtime::Runtime& rt, const runtime::
 
 void PrintTypeMap(CommandContext& ctx, runtime::Runtime& rt, uint64_t module, bool refs) {
   constexpr uint32_t kTypeDefTokenType = 0x02000000;  // SOS tags TypeRefs as TypeDefs too
-  ctx.out << (refs ? "\nTypes referenced in this module\n\n" : "\nTypes defined in this module\n\n");
-  ctx.out << fmt::format("{:>16} {}{:>16} Name\n", "MT", refs ? "  " : "", refs ? "TypeRef" : "TypeDef");
-  ctx.out << std::string(78, '-') << "\n";
+  ctx.out << fmt::format("\nTypes {} in this module\n\n{:>16} {}{:>16} Name\n{:-<78}\n",
+                         refs ? "referenced" : "defined", "MT", refs ? "  " : "",
+                         refs ? "TypeRef" : "TypeDef", "");
   auto entries = rt.GetModuleTypeMap(module, refs);
   if (!entries) return;
   // SOS's name buffer keeps the last name when a lookup fails.
@@ -326,12 +299,10 @@ void PrintProfilerModified(CommandContext& ctx, runtime::Runtime& rt, uint64_t m
   constexpr uint32_t kMaxMethods = 100;
   auto& out = ctx.out;
   auto methods = rt.GetMethodsWithProfilerModifiedIL(module, kMaxMethods);
-  if (!methods) {
-    out << "\nThis runtime version does not support listing the profiler modified functions.\n";
-    return;
-  }
-  if (methods->empty()) {
-    out << "\nThis module has no methods with profiler modified IL.\n";
+  if (!methods || methods->empty()) {
+    out << (methods ? "\nThis module has no methods with profiler modified IL.\n"
+                    : "\nThis runtime version does not support listing the profiler modified "
+                      "functions.\n");
     return;
   }
   out << "\nMethods in this module with profiler modified IL:\n";
@@ -344,7 +315,9 @@ void PrintProfilerModified(CommandContext& ctx, runtime::Runtime& rt, uint64_t m
     }
     out << "\n";
   }
-  if (methods->size() == kMaxMethods) out << "Profiler modified methods truncated, reached max value.\n";
+  if (methods->size() == kMaxMethods) {
+    out << "Profiler modified methods truncated, reached max value.\n";
+  }
 }
 
 Status RunDumpModule(CommandContext& ctx, const ParsedArgs& args) {
@@ -354,23 +327,27 @@ Status RunDumpModule(CommandContext& ctx, const ParsedArgs& args) {
   // SOS's "/d" (DML) can never be an option on Linux, where '/' starts a path.
   auto line = ParseSosCommandLine(Joined(args.Values("arguments")), {"-mt", "-prof"}, 1, ctx.out);
   if (!line) return line.error();
-  if (line->values.size() != 1) return SosFailure(ctx.out, "Usage: DumpModule [-mt] <Module Address>");
+  if (line->values.size() != 1) {
+    return SosFailure(ctx.out, "Usage: DumpModule [-mt] <Module Address>");
+  }
   const uint64_t address = line->values[0];
   auto module = rt.GetManagedModule(address);
   if (!module) return SosFailure(ctx.out, fmt::format("Fail to fill Module {:016X}", address));
   PrintModuleFacts(ctx, rt, *module);
-  if (Has(*line, "-mt")) {
+  auto has = [&](const char* option) {
+    return std::ranges::find(line->options, option) != line->options.end();
+  };
+  if (has("-mt")) {
     PrintTypeMap(ctx, rt, address, false);
     PrintTypeMap(ctx, rt, address, true);
   }
-  if (Has(*line, "-prof")) PrintProfilerModified(ctx, rt, address);
+  if (has("-prof")) PrintProfilerModified(ctx, rt, address);
   return Ok{};
 }
 
 ArgumentSpec SosArguments() {
   return {"arguments", "Arguments to SOS command.", ValueType::kString, true};
 }
-
 
 // A PE image in target memory, read as loaded (an RVA is an offset) or
 // laid out as its file (an RVA goes through the section table), with the
@@ -389,10 +366,9 @@ class MemoryPe {
     const uint16_t count = Read<uint16_t>(*pe + 6).value_or(0);
     const uint64_t table = optional + Read<uint16_t>(*pe + 20).value_or(0);
     for (uint16_t i = 0; i < count && i < 96; ++i) {
-      const auto va = Read<uint32_t>(table + i * 40 + 12);
-      const auto vsize = Read<uint32_t>(table + i * 40 + 8);
-      const auto raw = Read<uint32_t>(table + i * 40 + 20);
-      if (va && vsize && raw) sections_.push_back({*va, *vsize, *raw});
+      // IMAGE_SECTION_HEADER as dwords: [2] virtual size, [3] RVA, [5] file offset.
+      auto h = Read<std::array<uint32_t, 10>>(table + i * 40);
+      if (h) sections_.push_back({(*h)[3], (*h)[2], (*h)[5]});
     }
   }
 
@@ -403,15 +379,15 @@ class MemoryPe {
   template <typename T>
   std::optional<T> Read(uint64_t offset) const {
     T value{};
-    std::span<uint8_t> bytes(reinterpret_cast<uint8_t*>(&value), sizeof value);
-    if (offset + sizeof value > limit_ || memory_.Read(base_ + offset, bytes) != sizeof value) {
+    if (offset + sizeof value > limit_ || Copy(offset, &value, sizeof value) != sizeof value) {
       return std::nullopt;
     }
     return value;
   }
+  // Up to `length` bytes, cut at the first NUL.
   std::string ReadText(uint64_t offset, size_t length) const {
     std::string text(std::min<uint64_t>(length, limit_ > offset ? limit_ - offset : 0), '\0');
-    text.resize(memory_.Read(base_ + offset, {reinterpret_cast<uint8_t*>(text.data()), text.size()}));
+    text.resize(Copy(offset, text.data(), text.size()));
     return text.substr(0, text.find('\0'));
   }
   std::optional<uint64_t> Offset(uint32_t rva) const {
@@ -434,6 +410,10 @@ class MemoryPe {
   uint64_t directories_ = 0;
   uint32_t size_of_image_ = 0;
   std::vector<std::array<uint32_t, 3>> sections_;  // RVA, virtual size, file offset
+
+  size_t Copy(uint64_t offset, void* to, size_t size) const {
+    return memory_.Read(base_ + offset, {static_cast<uint8_t*>(to), size});
+  }
 };
 
 // CodeView records of the debug directory as "guid age path", in order.
@@ -447,13 +427,14 @@ std::vector<std::string> PdbRecords(const MemoryPe& pe) {
     const auto data = pe.Read<uint32_t>(entry + (pe.loaded() ? 20 : 24));
     if (!type || !data_size || !data) break;
     if (*type != 2 || *data_size < 25 || pe.Read<uint32_t>(*data) != 0x53445352) continue;  // RSDS
-    std::array<uint8_t, 16> g{};
-    for (size_t i = 0; i < g.size(); ++i) g[i] = pe.Read<uint8_t>(*data + 4 + i).value_or(0);
-    const int32_t age = pe.Read<int32_t>(*data + 20).value_or(0);
-    records.push_back(fmt::format(
-        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x} {} {}",
-        g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
-        g[14], g[15], age, pe.ReadText(*data + 24, std::min<uint32_t>(*data_size - 25, 4096))));
+    // A GUID prints its first three fields little-endian; -1 is a dash.
+    std::string text;
+    for (int i : {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15}) {
+      const uint64_t at_byte = *data + 4 + static_cast<uint64_t>(i);
+      text += i < 0 ? "-" : fmt::format("{:02x}", pe.Read<uint8_t>(at_byte).value_or(0));
+    }
+    records.push_back(fmt::format("{} {} {}", text, pe.Read<int32_t>(*data + 20).value_or(0),
+                                  pe.ReadText(*data + 24, std::min(*data_size - 25, 4096u))));
   }
   return records;
 }
@@ -463,10 +444,11 @@ std::vector<std::string> PdbRecords(const MemoryPe& pe) {
 std::optional<std::string> FileVersion(const MemoryPe& pe) {
   const uint32_t root = pe.Directory(2).first;
   auto at = [&](uint32_t rva) { return pe.Offset(rva).value_or(UINT64_MAX - 64); };
-  uint32_t named = pe.Read<uint16_t>(at(root) + 12).value_or(0);
-  uint32_t ids = pe.Read<uint16_t>(at(root) + 14).value_or(0);
-  named = named == 0xffff ? 0 : named;
-  ids = ids == 0xffff ? 0 : ids;
+  auto count = [&](uint64_t field) -> uint32_t {
+    const uint16_t n = pe.Read<uint16_t>(at(root) + field).value_or(0);
+    return n == 0xffff ? 0 : n;
+  };
+  const uint32_t named = count(12), ids = count(14);
   auto next = [&](uint32_t table, uint32_t id) -> std::optional<uint32_t> {
     for (uint32_t i = named; i < named + ids; ++i) {
       if (pe.Read<uint32_t>(at(table + 16 + i * 8)) == id) {
@@ -500,71 +482,54 @@ std::string ModuleVersion(Target& target, uint64_t image_base) {
   auto it = std::find_if(modules.begin(), modules.end(),
                          [&](const dump::Module& m) { return m.base == image_base; });
   if (it == modules.end() || image_base == 0) return "<none>";
-  MemoryPe loaded(target.memory(), image_base, kNoLimit, true);
-  if (auto v = loaded.valid() ? FileVersion(loaded) : std::nullopt) return *v;
+  MemoryPe clrmd(target.memory(), image_base, kNoLimit, true);
+  if (auto v = clrmd.valid() ? FileVersion(clrmd) : std::nullopt) return *v;
+  MemoryPe loaded(target.memory(), image_base, it->size, true);
   MemoryPe file(target.memory(), image_base, it->size, false);
-  MemoryPe chosen_loaded(target.memory(), image_base, it->size, true);
-  const bool use_file = file.valid() && (!chosen_loaded.valid() ||
-                                         (PdbRecords(chosen_loaded).empty() && !PdbRecords(file).empty()));
-  auto v = use_file ? FileVersion(file) : chosen_loaded.valid() ? FileVersion(chosen_loaded) : std::nullopt;
+  const bool file_layout = file.valid() && (!loaded.valid() || (PdbRecords(loaded).empty() &&
+                                                                !PdbRecords(file).empty()));
+  const MemoryPe& chosen = file_layout ? file : loaded;
+  auto v = chosen.valid() ? FileVersion(chosen) : std::nullopt;
   return v ? *v : "<none>";
 }
 
 // A module as ClrMD's ClrModule sees it.
 struct ClrModuleView {
   runtime::ManagedModule data;
-  std::optional<std::string> assembly_name, file_name;
+  std::string name, assembly_name;  // ClrMD's Name and AssemblyName; "" for null
   const char* layout = "Unknown";
   bool dynamic = false;
-  uint64_t size = 0;
-  std::optional<std::string> name() const { return file_name ? file_name : assembly_name; }
+  uint64_t loaded_size = 0;  // as the runtime reports it
+  uint64_t size = 0;         // else the image's own SizeOfImage
 };
 
-ClrModuleView ViewModule(runtime::Runtime& rt, uint64_t address) {
+ClrModuleView ViewModule(Target& target, runtime::Runtime& rt, uint64_t address) {
   ClrModuleView v;
   // ClrMD keeps a module whose data the runtime refuses, with zeroes.
   if (auto data = rt.GetManagedModule(address)) v.data = *data;
   v.data.address = address;
+  std::optional<std::string> assembly, file;
   if (v.data.assembly != 0) {
-    if (auto name = rt.GetAssemblyName(v.data.assembly)) v.assembly_name = *name;
+    if (auto name = rt.GetAssemblyName(v.data.assembly)) assembly = *name;
   }
   v.dynamic = v.data.reflection;
   if (auto image = rt.GetModuleImage(address)) {
     v.layout = image->file_layout ? "Flat" : "Mapped";
     v.dynamic |= image->dynamic;
-    v.size = image->loaded_size;
-    if (auto file = rt.GetModuleFileName(address)) v.file_name = *file;
+    v.loaded_size = v.size = image->loaded_size;
+    if (auto name = rt.GetModuleFileName(address)) file = *name;
+  }
+  v.name = file ? *file : assembly ? *assembly : "";
+  v.assembly_name = assembly ? *assembly : file.value_or("");
+  if (v.size == 0) {
+    MemoryPe pe(target.memory(), v.data.il_base, INT32_MAX, std::string_view(v.layout) != "Flat");
+    v.size = pe.valid() ? pe.size_of_image() : 0;
   }
   return v;
 }
 
-// ClrMD's module list: the shared, system and then each AppDomain's
-// assemblies' modules, each module once.
-std::vector<uint64_t> ClrMdModules(runtime::Runtime& rt) {
-  std::vector<uint64_t> domains, modules;
-  if (auto store = rt.GetAppDomainStore()) {
-    if (store->shared_domain) domains.push_back(store->shared_domain);
-    if (store->system_domain) domains.push_back(store->system_domain);
-    if (auto list = rt.GetAppDomainList(store->domain_count)) {
-      domains.insert(domains.end(), list->begin(), list->end());
-    }
-  }
-  for (uint64_t domain : domains) {
-    auto assemblies = rt.GetAssemblyList(domain, 0);
-    for (uint64_t assembly : assemblies ? *assemblies : std::vector<uint64_t>{}) {
-      auto list = rt.GetAssemblyModuleList(assembly, 0);
-      for (uint64_t module : list ? *list : std::vector<uint64_t>{}) {
-        if (std::find(modules.begin(), modules.end(), module) == modules.end()) {
-          modules.push_back(module);
-        }
-      }
-    }
-  }
-  return modules;
-}
-
-void PrintVerbose(CommandContext& ctx, const ClrModuleView& m, uint64_t size) {
-  MemoryPe image(ctx.target.memory(), m.data.il_base, m.size ? m.size : INT32_MAX,
+void PrintVerbose(CommandContext& ctx, const ClrModuleView& m) {
+  MemoryPe image(ctx.target.memory(), m.data.il_base, m.loaded_size ? m.loaded_size : INT32_MAX,
                  std::string_view(m.layout) != "Flat");
   auto pdbs = image.valid() ? PdbRecords(image) : std::vector<std::string>{};
   ctx.out << fmt::format(
@@ -572,8 +537,7 @@ void PrintVerbose(CommandContext& ctx, const ClrModuleView& m, uint64_t size) {
       "    ModuleAddress:   {:016X}\n    AssemblyAddress: {:016X}\n    IsPEFile:        {}\n"
       "    Layout:          {}\n    IsDynamic:       {}\n    MetadataAddress: {:016X}\n"
       "    MetadataSize:    {:016X}\n    PdbInfo:         {}\n    Version:         {}\n",
-      m.name().value_or(""), m.dynamic ? "(Dynamic)" : "",
-      m.assembly_name ? *m.assembly_name : m.file_name.value_or(""), m.data.il_base, size,
+      m.name, m.dynamic ? "(Dynamic)" : "", m.assembly_name, m.data.il_base, m.size,
       m.data.address, m.data.assembly, m.data.pe_file_backed ? "True" : "False", m.layout,
       m.dynamic ? "True" : "False", m.data.metadata_start, m.data.metadata_size,
       pdbs.empty() ? "<none>" : pdbs.back(), ModuleVersion(ctx.target, m.data.il_base));
@@ -591,23 +555,15 @@ Status RunAssemblies(CommandContext& ctx, const ParsedArgs& args) {
   }
   auto runtime = ctx.target.runtime();
   if (!runtime) return runtime.error();
-  for (uint64_t address : ClrMdModules(**runtime)) {
+  for (uint64_t address : (*runtime)->EnumerateModules()) {
     if (ctx.cancelled()) break;
-    const ClrModuleView m = ViewModule(**runtime, address);
-    const std::string name = m.name().value_or("");
-    if (filter && (name.empty() || !std::regex_search(name.substr(name.rfind('/') + 1), *filter))) {
-      continue;
-    }
-    uint64_t size = m.size;
-    if (size == 0) {  // ClrMD falls back to the image's own SizeOfImage
-      MemoryPe image(ctx.target.memory(), m.data.il_base, INT32_MAX,
-                     std::string_view(m.layout) != "Flat");
-      size = image.valid() ? image.size_of_image() : 0;
-    }
+    const ClrModuleView m = ViewModule(ctx.target, **runtime, address);
+    const std::string file = m.name.substr(m.name.rfind('/') + 1);
+    if (filter && (m.name.empty() || !std::regex_search(file, *filter))) continue;
     if (args.Has("--verbose")) {
-      PrintVerbose(ctx, m, size);
+      PrintVerbose(ctx, m);
     } else {
-      ctx.out << fmt::format("{:016X} {:08X} {}{}\n", m.data.il_base, size, name,
+      ctx.out << fmt::format("{:016X} {:08X} {}{}\n", m.data.il_base, m.size, m.name,
                              m.dynamic ? "(Dynamic)" : "");
     }
   }
@@ -629,19 +585,13 @@ void AddDomainCommands(Registry& registry) {
   registry.Add({"dumpassembly", {}, "Displays details about an assembly.", {}, SosArguments(),
                 RunDumpAssembly});
   // dotnet-dump describes dumpdomain with dumpil's text; its listing is kept.
-  registry.Add({"dumpdomain",
-                {},
+  registry.Add({"dumpdomain", {},
                 "Displays the Microsoft intermediate language (MSIL) that's associated with a "
                 "managed method.",
-                {},
-                SosArguments(),
-                RunDumpDomain});
-  registry.Add({"dumpmodule",
-                {},
-                "Displays information about a EE module structure at the specified address.",
-                {},
-                SosArguments(),
-                RunDumpModule});
+                {}, SosArguments(), RunDumpDomain});
+  registry.Add({"dumpmodule", {},
+                "Displays information about a EE module structure at the specified address.", {},
+                SosArguments(), RunDumpModule});
 }
 
 }  // namespace clrdump::cmd

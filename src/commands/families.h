@@ -13,6 +13,7 @@ void AddRuntimeCommands(Registry& registry);
 void AddStackCommands(Registry& registry);
 void AddExceptionCommands(Registry& registry);
 void AddDomainCommands(Registry& registry);
+void AddMemoryCommands(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

@@ -11,6 +11,7 @@ Registry AllCommands() {
   AddStackCommands(registry);
   AddExceptionCommands(registry);
   AddDomainCommands(registry);
+  AddMemoryCommands(registry);
   return registry;
 }
 

@@ -267,6 +267,10 @@ class Runtime {
                                                                          uint32_t max) = 0;
   virtual Result<ProfilerIlKind> GetProfilerModifiedIL(uint64_t method_desc) = 0;
   virtual Result<std::string> GetMethodDescName(uint64_t method_desc) = 0;
+  // Every module of the shared, the system and then each AppDomain, by
+  // assembly, each once: ClrMD's order. Domains or assemblies the runtime
+  // cannot list contribute none.
+  virtual std::vector<uint64_t> EnumerateModules() = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
 };

@@ -306,4 +306,25 @@ Result<std::string> DacRuntime::GetMethodDescName(uint64_t method_desc) {
                   });
 }
 
+std::vector<uint64_t> DacRuntime::EnumerateModules() {
+  std::vector<uint64_t> domains, modules;
+  if (auto store = GetAppDomainStore()) {
+    if (store->shared_domain) domains.push_back(store->shared_domain);
+    if (store->system_domain) domains.push_back(store->system_domain);
+    if (auto list = GetAppDomainList(store->domain_count)) {
+      domains.insert(domains.end(), list->begin(), list->end());
+    }
+  }
+  for (uint64_t domain : domains) {
+    auto assemblies = GetAssemblyList(domain, 0);
+    for (uint64_t assembly : assemblies ? *assemblies : std::vector<uint64_t>{}) {
+      auto list = GetAssemblyModuleList(assembly, 0);
+      for (uint64_t module : list ? *list : std::vector<uint64_t>{}) {
+        if (std::ranges::find(modules, module) == modules.end()) modules.push_back(module);
+      }
+    }
+  }
+  return modules;
+}
+
 }  // namespace clrdump::runtime::dac

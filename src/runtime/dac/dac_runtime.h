@@ -61,6 +61,7 @@ class DacRuntime final : public Runtime {
                                                                  uint32_t max) override;
   Result<ProfilerIlKind> GetProfilerModifiedIL(uint64_t method_desc) override;
   Result<std::string> GetMethodDescName(uint64_t method_desc) override;
+  std::vector<uint64_t> EnumerateModules() override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.
