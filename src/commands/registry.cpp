@@ -144,6 +144,11 @@ Result<ParsedArgs> ParseArguments(const CommandSpec& spec,
                          fmt::format("Required argument missing for option: '{}'.", token));
       }
       const std::string& value = tokens[++i];
+      if (parsed.Has(canonical)) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("Option '{}' expects a single argument but 2 were provided.",
+                                     token));
+      }
       if (!ValidNumber(value, option->type)) {
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("Cannot parse argument '{}' for option '{}' as expected "

@@ -39,6 +39,9 @@ const Case kCases[] = {
     {"analyze_lm_filter", {"lm -n libc"}},
     {"analyze_modules_filter_regex", {"modules -n ^System\\.Private"}},
     {"analyze_help_modules", {"help modules"}, false},
+    // In the REPL a parse error also prints the help, which differs for modules.
+    {"analyze_repeated_option", {"modules -n a -n b"}, false},
+    {"analyze_repeated_flag", {"threads -v -v"}},
     {"analyze_clrthreads", {"clrthreads"}},
     {"analyze_clrthreads_live", {"clrthreads -live"}},
     {"analyze_clrthreads_special", {"clrthreads -special"}},
