@@ -10,15 +10,7 @@
 namespace clrdump::test {
 namespace {
 
-struct Case {
-  const char* name;
-  std::vector<std::string> commands;
-  // Whether the case also runs in the one-session stdin test; not for cases
-  // whose whole output is an accepted difference.
-  bool in_session = true;
-};
-
-const Case kCases[] = {
+const std::vector<AnalyzeCase> kCases = {
     {"analyze_threads", {"threads"}},
     {"analyze_threads_verbose", {"threads -v"}},
     {"analyze_setthread_tid", {"threads 3", "threads", "setthread -t 0"}},
@@ -93,34 +85,12 @@ class AnalyzeDiffDashC : public AnalyzeDiff {};
 // All cases in one REPL session over redirected stdin, on every dump.
 class AnalyzeDiffSession : public AnalyzeDiff {};
 
-TEST_P(AnalyzeDiffDashC, CommandsThroughDashC) {
-  for (const Case& c : kCases) {
-    std::vector<std::string> args = {"analyze", dump_};
-    for (const auto& command : c.commands) {
-      args.push_back("-c");
-      args.push_back(command);
-    }
-    args.push_back("-c");
-    args.push_back("exit");
-    CompareWithOracle(oracle_, c.name, args);
-  }
-}
+TEST_P(AnalyzeDiffDashC, CommandsThroughDashC) { CompareCasesThroughDashC(oracle_, dump_, kCases); }
 
+// The threads cases change the current thread; the registers cases that
+// follow show it.
 TEST_P(AnalyzeDiffSession, CommandsThroughRedirectedStdin) {
-  const std::string script = MakeTempDir("stdin") + "/commands";
-  {
-    std::ofstream file(script);
-    for (const Case& c : kCases) {
-      if (!c.in_session) continue;
-      // The threads cases change the current thread; the registers cases
-      // that follow show it.
-      for (const auto& command : c.commands) file << command << "\n\n";
-    }
-    file << "q\n";
-  }
-  SpawnOptions options;
-  options.stdin_file = script;
-  CompareWithOracle(oracle_, "analyze_stdin_session", {"analyze", dump_}, options);
+  CompareCasesInSession(oracle_, dump_, kCases, "analyze_stdin_session");
 }
 
 INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiffDashC,

@@ -14,13 +14,7 @@
 namespace clrdump::test {
 namespace {
 
-struct Case {
-  std::string name;
-  std::vector<std::string> commands;
-  // Whether the case also runs in the one-session stdin test; not for cases
-  // whose output is an accepted difference.
-  bool in_session = true;
-};
+using Case = AnalyzeCase;
 
 struct Addresses {
   std::vector<std::string> domains;  // system domain first
@@ -133,31 +127,11 @@ class AnalyzeDomainDiffDashC : public AnalyzeDomainDiff {};
 class AnalyzeDomainDiffSession : public AnalyzeDomainDiff {};
 
 TEST_P(AnalyzeDomainDiffDashC, CommandsThroughDashC) {
-  for (const Case& c : cases_) {
-    std::vector<std::string> args = {"analyze", dump_};
-    for (const auto& command : c.commands) {
-      args.push_back("-c");
-      args.push_back(command);
-    }
-    args.push_back("-c");
-    args.push_back("exit");
-    CompareWithOracle(oracle_, c.name, args);
-  }
+  CompareCasesThroughDashC(oracle_, dump_, cases_);
 }
 
 TEST_P(AnalyzeDomainDiffSession, CommandsThroughRedirectedStdin) {
-  const std::string script = MakeTempDir("domain-stdin") + "/commands";
-  {
-    std::ofstream file(script);
-    for (const Case& c : cases_) {
-      if (!c.in_session) continue;
-      for (const auto& command : c.commands) file << command << "\n\n";
-    }
-    file << "q\n";
-  }
-  SpawnOptions options;
-  options.stdin_file = script;
-  CompareWithOracle(oracle_, "domain_stdin_session", {"analyze", dump_}, options);
+  CompareCasesInSession(oracle_, dump_, cases_, "domain_stdin_session");
 }
 
 INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDomainDiffDashC,

@@ -94,4 +94,34 @@ void CompareWithOracle(const std::string& oracle, const std::string& name,
   }
 }
 
+void CompareCasesThroughDashC(const std::string& oracle, const std::string& dump,
+                              const std::vector<AnalyzeCase>& cases) {
+  for (const AnalyzeCase& c : cases) {
+    std::vector<std::string> args = {"analyze", dump};
+    for (const auto& command : c.commands) {
+      args.push_back("-c");
+      args.push_back(command);
+    }
+    args.push_back("-c");
+    args.push_back("exit");
+    CompareWithOracle(oracle, c.name, args);
+  }
+}
+
+void CompareCasesInSession(const std::string& oracle, const std::string& dump,
+                           const std::vector<AnalyzeCase>& cases, const std::string& name) {
+  const std::string script = MakeTempDir(name) + "/commands";
+  {
+    std::ofstream file(script);
+    for (const AnalyzeCase& c : cases) {
+      if (!c.in_session) continue;
+      for (const auto& command : c.commands) file << command << "\n\n";
+    }
+    file << "q\n";
+  }
+  SpawnOptions options;
+  options.stdin_file = script;
+  CompareWithOracle(oracle, name, {"analyze", dump}, options);
+}
+
 }  // namespace clrdump::test

@@ -21,4 +21,22 @@ void CompareWithOracle(const std::string& oracle, const std::string& name,
                        const std::vector<std::string>& args, const SpawnOptions& options = {},
                        const std::function<void()>& between = {});
 
+// One differential case of `analyze`: commands run in order on one dump.
+struct AnalyzeCase {
+  std::string name;
+  std::vector<std::string> commands;
+  // Whether the case also runs in the one-session stdin comparison; not for
+  // cases whose whole output is an accepted difference.
+  bool in_session = true;
+};
+
+// Each case as its own `analyze <dump> -c ... -c exit` process.
+void CompareCasesThroughDashC(const std::string& oracle, const std::string& dump,
+                              const std::vector<AnalyzeCase>& cases);
+
+// The session cases in one REPL over redirected stdin (an empty line after
+// each command, which the test-runner protocol skips), compared as `name`.
+void CompareCasesInSession(const std::string& oracle, const std::string& dump,
+                           const std::vector<AnalyzeCase>& cases, const std::string& name);
+
 }  // namespace clrdump::test
