@@ -83,8 +83,7 @@ std::string TrimDotNetWhitespace(const std::string& text) {
 std::optional<uint64_t> ParseAddress(std::string text) {
   if (TrimDotNetWhitespace(text).empty()) return std::nullopt;
   if (text.rfind("0x", 0) == 0) text.erase(0, 2);
-  text.erase(0, text.find_first_not_of('0') == std::string::npos ? text.size()
-                                                                 : text.find_first_not_of('0'));
+  text.erase(0, std::min(text.find_first_not_of('0'), text.size()));
   const size_t tick = text.find('`');
   if (tick != std::string::npos && tick + 1 < text.size()) text.erase(tick, 1);
   text = TrimDotNetWhitespace(text);
@@ -144,17 +143,17 @@ Result<Request> ParseRequest(const ParsedArgs& args) {
   Request r;
   if (auto text = args.Value("address")) r.address = ParseAddress(*text);
   if (auto text = args.Value("--end")) r.end = ParseAddress(*text);
-  for (auto [field, name] : {std::pair{&Request::count, "--count"},
-                             std::pair{&Request::length, "--length"},
-                             std::pair{&Request::width, "--width"}}) {
+  for (auto [field, name] :
+       {std::pair{&Request::count, "--count"}, std::pair{&Request::length, "--length"},
+        std::pair{&Request::width, "--width"}}) {
     auto value = Int32Option(args, name);
     if (!value) return value.error();
     r.*field = *value;
   }
-  for (auto [field, name] : {std::pair{&Request::ascii, "--ascii"},
-                             std::pair{&Request::unicode, "--unicode"},
-                             std::pair{&Request::ascii_string, "--ascii-string"},
-                             std::pair{&Request::unicode_string, "--unicode-string"}}) {
+  for (auto [field, name] :
+       {std::pair{&Request::ascii, "--ascii"}, std::pair{&Request::unicode, "--unicode"},
+        std::pair{&Request::ascii_string, "--ascii-string"},
+        std::pair{&Request::unicode_string, "--unicode-string"}}) {
     auto value = BoolOption(args, name);
     if (!value) return value.error();
     r.*field = *value;
@@ -235,8 +234,8 @@ std::string FormatRow(const dump::ProcessMemory& memory, const Layout& l, uint64
   for (uint64_t offset = 0, column = 0; column < static_cast<uint64_t>(l.width);
        ++column, offset += step) {
     row += ' ';
-    const auto value = offset < bytes ? ReadElement(memory, address + offset, l.length)
-                                      : std::nullopt;
+    const auto value =
+        offset < bytes ? ReadElement(memory, address + offset, l.length) : std::nullopt;
     if (value) {
       row += fmt::format("{}{:0{}x}", l.hex_prefix ? "0x" : "", *value, digits);
     } else {
@@ -254,6 +253,8 @@ std::string FormatRow(const dump::ProcessMemory& memory, const Layout& l, uint64
   return row;
 }
 
+// A count or width that is not positive means the default, and the
+// default is what is remembered.
 Status DumpRows(DumpState& state, const Request& r, CommandContext& ctx) {
   const int32_t length = state.length;
   state.count = state.count > 0 ? state.count : 32;
@@ -261,27 +262,33 @@ Status DumpRows(DumpState& state, const Request& r, CommandContext& ctx) {
   uint64_t bytes = static_cast<uint64_t>(state.count) * static_cast<uint64_t>(length);
   if (bytes > static_cast<uint64_t>(kIntMax)) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("Cannot dump {} elements of {} bytes: more than {} bytes at once.",
+                     fmt::format("Cannot dump {} {}-byte elements: more than {} bytes at once.",
                                  state.count, length, kIntMax));
   }
-  const Layout layout{length,       state.width,  r.hex_prefix, r.show_address,
-                      state.ascii || state.unicode, state.unicode};
+  const Layout layout{.length = length,
+                      .width = state.width,
+                      .hex_prefix = r.hex_prefix,
+                      .show_address = r.show_address,
+                      .text_column = state.ascii || state.unicode,
+                      .unicode_column = state.unicode};
   if (RowChars(layout, bytes) > static_cast<uint64_t>(kIntMax)) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("Rows of {} elements of {} bytes are too long to print.",
-                                 state.width, length));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("Rows of {} {}-byte elements are too long to print.", state.width, length));
   }
   const uint64_t step = static_cast<uint64_t>(state.width) * static_cast<uint64_t>(length);
   uint64_t address = state.next_address;
   while (bytes > 0) {
+    // An interrupted or failed dump leaves the remembered address where it
+    // was, as dotnet-dump does; the rows already printed stay printed.
     if (ctx.cancelled()) {
       ctx.out << "<interrupted>\n";
       return Ok{};
     }
     if (address > kAddressMax - step) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("The row at {:016x} runs past the end of the address space.",
-                                   address));
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("The row at {:016x} runs past the end of the address space.", address));
     }
     ctx.out << FormatRow(ctx.target.memory(), layout, address, bytes) << '\n';
     address += step;
@@ -318,8 +325,8 @@ Status DumpString(DumpState& state, CommandContext& ctx) {
   const uint64_t size = unicode ? 2 : 1;
   const uint64_t start = state.next_address;
   uint64_t& address = state.next_address;
-  const std::string too_long = fmt::format("has no terminating zero in its first {} characters",
-                                           kIntMax);
+  const std::string too_long =
+      fmt::format("has no terminating zero in its first {} characters", kIntMax);
   std::string text;
   std::array<uint8_t, 4096> chunk{};
   while (!ctx.cancelled()) {
@@ -361,6 +368,8 @@ Status DumpString(DumpState& state, CommandContext& ctx) {
   return Ok{};
 }
 
+// dotnet-dump's order matters for what a later bare `d` sees: the address
+// and the cleaned element size are remembered even when the command fails.
 Status Invoke(DumpState& state, const Request& r, CommandContext& ctx) {
   if (r.address) state.next_address = *r.address;
   if (state.length < 0) state.length = kPointerSize;

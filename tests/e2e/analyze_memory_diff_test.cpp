@@ -158,10 +158,10 @@ void FindStringAcrossGap(const std::string& dump, const std::vector<Segment>& se
         after.start - before.end > 0x10000) {
       continue;
     }
-    const auto bytes = ParseDbRows(RunClrdump(
-        dump, {fmt::format("db {:x} -c 16", before.end - 16),
-               fmt::format("db {:x} -c 1", before.end), fmt::format("db {:x} -c 1", after.start - 1),
-               fmt::format("db {:x} -c 256", after.start)}));
+    const auto bytes = ParseDbRows(RunClrdump(dump, {fmt::format("db {:x} -c 16", before.end - 16),
+                                                     fmt::format("db {:x} -c 1", before.end),
+                                                     fmt::format("db {:x} -c 1", after.start - 1),
+                                                     fmt::format("db {:x} -c 256", after.start)}));
     if (At(bytes, before.end) || At(bytes, after.start - 1)) continue;
     uint64_t start = before.end;
     while (start > before.end - 16 && At(bytes, start - 1).value_or(0) != 0) --start;
@@ -220,22 +220,26 @@ std::vector<Case> DisplayCases(const Addresses& a) {
       {"memory_module_header", {"db " + mod, "dd " + mod + " -a", "dc " + mod}},
       {"memory_count", {"db " + sp + " -c 5", "dq " + sp + " --count 3", "dd " + sp + " -c +9"}},
       {"memory_count_not_positive", {"db " + sp + " -c 0", "dw " + sp + " -c -7"}},
-      {"memory_length", {"d " + sp + " -l 2", "d " + sp + " --length 8", "d " + sp + " -l 3",
-                         "d " + sp + " -l -1", "d " + sp + " -l 0", "d"}},
-      {"memory_width", {"dd " + sp + " -w 3 -c 10", "db " + sp + " --width 5 -c 12",
-                        "dq " + sp + " -w -2", "db " + sp + " -w 40 -c 50"}},
+      {"memory_length",
+       {"d " + sp + " -l 2", "d " + sp + " --length 8", "d " + sp + " -l 3", "d " + sp + " -l -1",
+        "d " + sp + " -l 0", "d"}},
+      {"memory_width",
+       {"dd " + sp + " -w 3 -c 10", "db " + sp + " --width 5 -c 12", "dq " + sp + " -w -2",
+        "db " + sp + " -w 40 -c 50"}},
       {"memory_ascii", {"dd " + sp + " -a", "dq " + sp + " --ascii -c 6", "dw " + sp + " -a -c 9"}},
       {"memory_unicode", {"db " + sp + " -u", "dw " + sp + " --unicode -c 20"}},
       {"memory_ascii_and_unicode", {"db " + sp + " -a -u -c 20"}},
-      {"memory_hex_prefix", {"db " + sp + " -h -c 20", "dq " + sp + " --hex-prefix -c 5",
-                             "dw 10 -h -c 5 -a"}},
+      {"memory_hex_prefix",
+       {"db " + sp + " -h -c 20", "dq " + sp + " --hex-prefix -c 5", "dw 10 -h -c 5 -a"}},
       {"memory_show_address", {"db " + sp + " --show-address -c 4"}},
-      {"memory_end", {"db " + sp + " -e " + Hex(a.rsp + 0x23), "dd " + sp + " --end " +
-                      Hex(a.rsp + 0x41), "dq -e " + Hex(a.rsp + 0x100), "d"}},
+      {"memory_end",
+       {"db " + sp + " -e " + Hex(a.rsp + 0x23), "dd " + sp + " --end " + Hex(a.rsp + 0x41),
+        "dq -e " + Hex(a.rsp + 0x100), "d"}},
       {"memory_end_shorter_than_element", {"dq " + sp + " -e " + Hex(a.rsp + 4)}},
       {"memory_end_not_after_start", {"db " + sp + " -e " + sp}, false},
-      {"memory_state_persists", {"db " + sp + " -c 4 -w 2", "d", "dq " + sp + " -l 2", "d -c 3",
-                                 "dd " + sp + " -w 3", "d", "dc -c 3", "dp " + sp + " -l 4", "d"}},
+      {"memory_state_persists",
+       {"db " + sp + " -c 4 -w 2", "d", "dq " + sp + " -l 2", "d -c 3", "dd " + sp + " -w 3", "d",
+        "dc -c 3", "dp " + sp + " -l 4", "d"}},
   };
 }
 
@@ -245,20 +249,19 @@ std::vector<Case> AddressCases(const Addresses& a) {
   const std::string upper = fmt::format("{:X}", a.rsp);
   const std::string tick = fmt::format("{:x}`{:08x}", a.rsp >> 32, a.rsp & 0xFFFFFFFF);
   return {
-      {"memory_address_forms", {"db 0x" + sp + " -c 4", "db " + upper + " -c 4",
-                                "db 0000" + sp + " -c 4", "db " + tick + " -c 4",
-                                "db 0X" + sp + " -c 4", "db 0 -c 4", "db 0x0 -c 2", "db zz -c 2",
-                                "db 0x -c 2", fmt::format("db 1{:016x} -c 2", a.rsp)}},
+      {"memory_address_forms",
+       {"db 0x" + sp + " -c 4", "db " + upper + " -c 4", "db 0000" + sp + " -c 4",
+        "db " + tick + " -c 4", "db 0X" + sp + " -c 4", "db 0 -c 4", "db 0x0 -c 2", "db zz -c 2",
+        "db 0x -c 2", fmt::format("db 1{:016x} -c 2", a.rsp)}},
       {"memory_unreadable", {"db 10", "dq 10 -a", "dc 800000000000", "dd ffff800000000000 -c 4"}},
-      {"memory_stack_end", {"db " + Hex(a.stack_end - 8) + " -c 24",
-                            "dq " + Hex(a.stack_end - 12) + " -c 3",
-                            "dd " + Hex(a.stack_end - 2) + " -c 2 -a",
-                            "dw " + Hex(a.stack_end - 3) + " -c 3 -u",
-                            "dc " + Hex(a.stack_end - 6) + " -c 6", "d " + end + " -c 4"}},
-      {"memory_before_module", {"db " + Hex(a.first_module - 8) + " -c 16",
-                                "dq " + Hex(a.first_module - 4) + " -c 2 -a"}},
-      {"memory_top_of_address_space", {"db fffffffffffffff0 -c 15 -w 15",
-                                       "dd ffffffffffffffe0 -c 4 -w 4", "dd -c 2 -w 2"}},
+      {"memory_stack_end",
+       {"db " + Hex(a.stack_end - 8) + " -c 24", "dq " + Hex(a.stack_end - 12) + " -c 3",
+        "dd " + Hex(a.stack_end - 2) + " -c 2 -a", "dw " + Hex(a.stack_end - 3) + " -c 3 -u",
+        "dc " + Hex(a.stack_end - 6) + " -c 6", "d " + end + " -c 4"}},
+      {"memory_before_module",
+       {"db " + Hex(a.first_module - 8) + " -c 16", "dq " + Hex(a.first_module - 4) + " -c 2 -a"}},
+      {"memory_top_of_address_space",
+       {"db fffffffffffffff0 -c 15 -w 15", "dd ffffffffffffffe0 -c 4 -w 4", "dd -c 2 -w 2"}},
       {"memory_row_past_address_space", {"db fffffffffffffff0 -c 32"}, false},
       {"memory_extra_argument", {"db " + sp + " " + sp}},
       {"memory_missing_count", {"db " + sp + " -c"}},
@@ -267,10 +270,12 @@ std::vector<Case> AddressCases(const Addresses& a) {
       {"memory_bad_width", {"dq -w 0x10"}, false},
       {"memory_count_too_large", {"dd " + sp + " -c 536870912"}, false},
       {"memory_range_too_large", {"db 1000 -e 100001000"}, false},
+      {"memory_row_too_long", {"db " + sp + " -w 2147483647 -c 1"}, false},
       {"memory_flag_with_value", {"db " + sp + " -a false -c 4"}, false, true},
       {"memory_show_address_false", {"db " + sp + " --show-address false -c 4"}, false, true},
-      {"memory_help", {"help d", "help readmemory", "help db", "help dc", "help da", "help du",
-                       "help dw", "help dd", "help dp", "help dq"}},
+      {"memory_help",
+       {"help d", "help readmemory", "help db", "help dc", "help da", "help du", "help dw",
+        "help dd", "help dp", "help dq"}},
   };
 }
 
@@ -281,15 +286,16 @@ std::vector<Case> StringCases(const Addresses& a) {
   };
   if (a.ascii_text) {
     const std::string text = Hex(*a.ascii_text);
-    cases.push_back({"memory_da_text", {"da " + text, "db -c 4", "da " + text + " -e " +
-                                        Hex(*a.ascii_text + 2), "d " + text + " --ascii-string",
-                                        "d"}});
+    cases.push_back({"memory_da_text",
+                     {"da " + text, "db -c 4", "da " + text + " -e " + Hex(*a.ascii_text + 2),
+                      "d " + text + " --ascii-string", "d"}});
   }
   if (a.utf16_text) {
     const std::string text = Hex(*a.utf16_text);
-    cases.push_back({"memory_du_text", {"du " + text, "db -c 4", "du " + Hex(*a.utf16_text + 1),
-                                        "d " + text + " --unicode-string",
-                                        "d " + text + " --ascii-string --unicode-string"}});
+    cases.push_back(
+        {"memory_du_text",
+         {"du " + text, "db -c 4", "du " + Hex(*a.utf16_text + 1),
+          "d " + text + " --unicode-string", "d " + text + " --ascii-string --unicode-string"}});
   }
   if (a.across_gap) {
     const std::string start = Hex(*a.across_gap);
@@ -313,16 +319,15 @@ class MemoryDiff : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
+    CLRDUMP_REQUIRE(!oracle_.empty(),
+                    "the dotnet-dump oracle is not installed (run "
+                    "scripts/setup.sh, or set CLRDUMP_ORACLE)");
     dump_ = SharedDump(GetParam());
     CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
     addresses_ = Derive(dump_);
     ASSERT_NE(addresses_.rsp, 0u) << "no rsp in `registers` of " << dump_;
     ASSERT_NE(addresses_.first_module, 0u) << "no module in `modules` of " << dump_;
     ASSERT_NE(addresses_.stack_end, 0u) << "no core segment holds rsp in " << dump_;
-    fprintf(stderr, "DBG rsp %lx rip %lx mod %lx end %lx ascii %lx utf16 %lx gap %lx %d\n", addresses_.rsp, addresses_.rip, addresses_.first_module, addresses_.stack_end, addresses_.ascii_text.value_or(0), addresses_.utf16_text.value_or(0), addresses_.across_gap.value_or(0), addresses_.across_gap_utf16);
-    for (const Case& c : AllCases(addresses_)) { fprintf(stderr, "DBG %s:", c.name.c_str()); for (auto& x : c.commands) fprintf(stderr, " [%s]", x.c_str()); fprintf(stderr, "\n"); }
   }
   std::string oracle_;
   std::string dump_;
@@ -376,13 +381,17 @@ INSTANTIATE_TEST_SUITE_P(Dumps, MemoryDiff,
 // A string running into memory it cannot cross: dotnet-dump grows it with
 // '?' until it runs out of memory (about two minutes and 4 GB), clrdump
 // stops at the gap with an error. Once, on one dump, for its cost.
-TEST(MemoryDiffSlow, StringIntoUnreadableMemory) {
-  const std::string oracle = OraclePath();
-  CLRDUMP_REQUIRE(!oracle.empty(), "the dotnet-dump oracle is not installed");
+// dotnet-dump needs about two minutes and 4 GB to fail on a string that
+// runs into unreadable memory (it appends '?' until OutOfMemoryException),
+// too much for every CI run: clrdump's own answer is checked instead.
+TEST(MemoryCommands, StringIntoUnreadableMemoryStopsAtOnce) {
   const std::string dump = SharedDump("waiter.Heap");
   CLRDUMP_REQUIRE(std::ifstream(dump).good(), "no dump at " + dump);
-  CompareWithOracle(oracle, "memory_da_unreadable",
-                    {"analyze", dump, "-c", "da 10", "-c", "db -c 2", "-c", "exit"});
+  auto r = ::clrdump::test::Run({ClrdumpPath(), "analyze", dump, "-c", "da 10", "-c", "exit"},
+                                {}, std::chrono::seconds(60));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("has no terminating zero before unreadable memory"), std::string::npos)
+      << r.out;
 }
 
 }  // namespace
