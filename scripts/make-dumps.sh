@@ -3,8 +3,8 @@
 # Waiter sample as Mini, Heap and Full dumps collected by clrdump itself, a
 # Heap dump of it running with the server GC, the Threads sample (Heap and
 # Full), and crash dumps the runtime itself writes (DbgEnableMiniDump) for
-# an unhandled nested exception (Heap and Mini), a hardware divide-by-zero
-# and an async Main.
+# an unhandled nested exception (Heap, Full and Mini), a hardware
+# divide-by-zero and an async Main (Heap and Full).
 # Usage: make-dumps.sh CLRDUMP DEBUGGEES_DIR OUT_DIR
 set -euo pipefail
 clrdump=${1:?clrdump binary}; debuggees=${2:?debuggees dir}; out=${3:?output dir}
@@ -56,8 +56,11 @@ crash() {  # dump name, type number, debuggee, args...
   [ -s "$out/$name" ] || { echo "dumps: no crash dump $name" >&2; cat "$out/$name.log" >&2; exit 1; }
 }
 crash crash.nested.Heap 2 Crash nested
+crash crash.nested.Full 4 Crash nested
 crash crash.nested.Mini 1 Crash nested
 crash crash.divzero.Heap 2 Crash divzero
+crash crash.divzero.Full 4 Crash divzero
 crash asyncmain.Heap 2 AsyncMain
+crash asyncmain.Full 4 AsyncMain
 echo "$stamp" > "$out/.stamp"
 echo "dumps: made $(ls "$out" | grep -cvE '\.(out|log)$')"

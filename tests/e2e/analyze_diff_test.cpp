@@ -99,8 +99,10 @@ INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiffDashC,
 INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeDiffSession,
                          ::testing::Values("waiter.Mini", "waiter.Heap", "waiter.Full",
                                            "waiter.ServerGC.Heap", "threads.Heap", "threads.Full",
-                                           "crash.nested.Heap", "crash.nested.Mini",
-                                           "crash.divzero.Heap", "asyncmain.Heap"));
+                                           "crash.nested.Heap", "crash.nested.Full",
+                                           "crash.nested.Mini", "crash.divzero.Heap",
+                                           "crash.divzero.Full", "asyncmain.Heap",
+                                           "asyncmain.Full"));
 
 }  // namespace
 }  // namespace clrdump::test
