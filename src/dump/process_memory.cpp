@@ -73,7 +73,16 @@ size_t ProcessMemory::Read(uint64_t address, std::span<uint8_t> out) const {
     // declares but does not store.
     size_t n = core_.Read(address + done, out.subspan(done), false);
     if (n == 0) n = ReadFromFile(address + done, out.subspan(done));
-    if (n == 0) n = core_.Read(address + done, out.subspan(done).first(1));
+    if (n == 0) {
+      // Declared-but-unstored zeros, up to where a module file could
+      // supply real bytes again.
+      const uint64_t at = address + done;
+      auto next = std::upper_bound(ranges_.begin(), ranges_.end(), at,
+                                   [](uint64_t a, const FileRange& r) { return a < r.start; });
+      size_t span = out.size() - done;
+      if (next != ranges_.end()) span = std::min<uint64_t>(span, next->start - at);
+      n = core_.Read(at, out.subspan(done, span));
+    }
     if (n == 0) break;
     done += n;
   }
