@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/target.h"
+#include "dump/memory_pe.h"
 
 namespace clrdump::cmd {
 namespace {
@@ -349,130 +350,6 @@ ArgumentSpec SosArguments() {
   return {"arguments", "Arguments to SOS command.", ValueType::kString, true};
 }
 
-// A PE image in target memory, read as loaded (an RVA is an offset) or
-// laid out as its file (an RVA goes through the section table), with the
-// checks ClrMD and dotnet-dump make.
-class MemoryPe {
- public:
-  MemoryPe(const dump::ProcessMemory& memory, uint64_t base, uint64_t limit, bool loaded)
-      : memory_(memory), base_(base), limit_(limit), loaded_(loaded) {
-    const auto pe = Read<uint32_t>(0x3c);
-    valid_ = Read<uint16_t>(0) == 0x5a4d && pe && *pe != 0 && Read<uint32_t>(*pe) == 0x4550;
-    if (!valid_) return;
-    const uint64_t optional = *pe + 24;
-    const bool pe64 = Read<uint16_t>(optional) != 0x10b;
-    directories_ = optional + (pe64 ? 112 : 96);
-    size_of_image_ = Read<uint32_t>(optional + 56).value_or(0);
-    const uint16_t count = Read<uint16_t>(*pe + 6).value_or(0);
-    const uint64_t table = optional + Read<uint16_t>(*pe + 20).value_or(0);
-    for (uint16_t i = 0; i < count && i < 96; ++i) {
-      // IMAGE_SECTION_HEADER as dwords: [2] virtual size, [3] RVA, [5] file offset.
-      auto h = Read<std::array<uint32_t, 10>>(table + i * 40);
-      if (h) sections_.push_back({(*h)[3], (*h)[2], (*h)[5]});
-    }
-  }
-
-  bool valid() const { return valid_; }
-  bool loaded() const { return loaded_; }
-  uint32_t size_of_image() const { return size_of_image_; }
-
-  template <typename T>
-  std::optional<T> Read(uint64_t offset) const {
-    T value{};
-    if (offset + sizeof value > limit_ || Copy(offset, &value, sizeof value) != sizeof value) {
-      return std::nullopt;
-    }
-    return value;
-  }
-  // Up to `length` bytes, cut at the first NUL.
-  std::string ReadText(uint64_t offset, size_t length) const {
-    std::string text(std::min<uint64_t>(length, limit_ > offset ? limit_ - offset : 0), '\0');
-    text.resize(Copy(offset, text.data(), text.size()));
-    return text.substr(0, text.find('\0'));
-  }
-  std::optional<uint64_t> Offset(uint32_t rva) const {
-    if (rva < 4096 || loaded_) return rva;
-    for (const auto& s : sections_) {
-      if (s[0] <= rva && rva - s[0] < s[1]) return uint64_t{s[2]} + (rva - s[0]);
-    }
-    return std::nullopt;
-  }
-  // RVA and size of a data directory.
-  std::pair<uint32_t, uint32_t> Directory(uint32_t index) const {
-    return {Read<uint32_t>(directories_ + index * 8).value_or(0),
-            Read<uint32_t>(directories_ + index * 8 + 4).value_or(0)};
-  }
-
- private:
-  const dump::ProcessMemory& memory_;
-  uint64_t base_, limit_;
-  bool loaded_, valid_ = false;
-  uint64_t directories_ = 0;
-  uint32_t size_of_image_ = 0;
-  std::vector<std::array<uint32_t, 3>> sections_;  // RVA, virtual size, file offset
-
-  size_t Copy(uint64_t offset, void* to, size_t size) const {
-    return memory_.Read(base_ + offset, {static_cast<uint8_t*>(to), size});
-  }
-};
-
-// CodeView records of the debug directory as "guid age path", in order.
-std::vector<std::string> PdbRecords(const MemoryPe& pe) {
-  std::vector<std::string> records;
-  const auto [rva, size] = pe.Directory(6);
-  const auto at = pe.Offset(rva);
-  if (rva == 0 || size == 0 || !at) return records;
-  for (uint64_t entry = *at; entry < *at + size / 28 * 28; entry += 28) {
-    const auto type = pe.Read<uint32_t>(entry + 12), data_size = pe.Read<uint32_t>(entry + 16);
-    const auto data = pe.Read<uint32_t>(entry + (pe.loaded() ? 20 : 24));
-    if (!type || !data_size || !data) break;
-    if (*type != 2 || *data_size < 25 || pe.Read<uint32_t>(*data) != 0x53445352) continue;  // RSDS
-    // A GUID prints its first three fields little-endian; -1 is a dash.
-    std::string text;
-    for (int i : {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15}) {
-      const uint64_t at_byte = *data + 4 + static_cast<uint64_t>(i);
-      text += i < 0 ? "-" : fmt::format("{:02x}", pe.Read<uint8_t>(at_byte).value_or(0));
-    }
-    records.push_back(fmt::format("{} {} {}", text, pe.Read<int32_t>(*data + 20).value_or(0),
-                                  pe.ReadText(*data + 24, std::min(*data_size - 25, 4096u))));
-  }
-  return records;
-}
-
-// The file version of the RT_VERSION resource, found as dotnet-dump's
-// PEFile does (every level searched with the root's entry counts).
-std::optional<std::string> FileVersion(const MemoryPe& pe) {
-  const uint32_t root = pe.Directory(2).first;
-  auto at = [&](uint32_t rva) { return pe.Offset(rva).value_or(UINT64_MAX - 64); };
-  auto count = [&](uint64_t field) -> uint32_t {
-    const uint16_t n = pe.Read<uint16_t>(at(root) + field).value_or(0);
-    return n == 0xffff ? 0 : n;
-  };
-  const uint32_t named = count(12), ids = count(14);
-  auto next = [&](uint32_t table, uint32_t id) -> std::optional<uint32_t> {
-    for (uint32_t i = named; i < named + ids; ++i) {
-      if (pe.Read<uint32_t>(at(table + 16 + i * 8)) == id) {
-        return pe.Read<uint32_t>(at(table + 20 + i * 8)).value_or(0) & 0x7fffffff;
-      }
-    }
-    return std::nullopt;
-  };
-  auto data_entry = [&](uint32_t language) -> std::optional<uint32_t> {
-    auto names = next(root, 16);
-    auto languages = names ? next(root + *names, 1) : std::nullopt;
-    auto data = languages ? next(root + *languages, language) : std::nullopt;
-    return data ? std::optional<uint32_t>(root + *data) : std::nullopt;
-  };
-  auto entry = data_entry(0x409);
-  if (!entry) entry = data_entry(0);
-  if (!entry) return std::nullopt;
-  const uint32_t info = pe.Read<uint32_t>(at(*entry)).value_or(0);
-  if (pe.Read<uint32_t>(at(info + 40)) != 0xfeef04bd) return std::nullopt;
-  const uint32_t ms = pe.Read<uint32_t>(at(info + 48)).value_or(0);
-  const uint32_t ls = pe.Read<uint32_t>(at(info + 52)).value_or(0);
-  return fmt::format("{}.{}.{}.{}", ms >> 16, ms & 0xffff, ls >> 16, ls & 0xffff);
-}
-
 // dotnet-dump asks its module service for the native module based exactly
 // at the image base; ClrMD reads it as loaded, dotnet-dump then picks the
 // layout whose debug directory has records.
@@ -482,14 +359,14 @@ std::string ModuleVersion(Target& target, uint64_t image_base) {
   auto it = std::find_if(modules.begin(), modules.end(),
                          [&](const dump::Module& m) { return m.base == image_base; });
   if (it == modules.end() || image_base == 0) return "<none>";
-  MemoryPe clrmd(target.memory(), image_base, kNoLimit, true);
-  if (auto v = clrmd.valid() ? FileVersion(clrmd) : std::nullopt) return *v;
-  MemoryPe loaded(target.memory(), image_base, it->size, true);
-  MemoryPe file(target.memory(), image_base, it->size, false);
-  const bool file_layout = file.valid() && (!loaded.valid() || (PdbRecords(loaded).empty() &&
-                                                                !PdbRecords(file).empty()));
-  const MemoryPe& chosen = file_layout ? file : loaded;
-  auto v = chosen.valid() ? FileVersion(chosen) : std::nullopt;
+  dump::MemoryPe clrmd(target.memory(), image_base, kNoLimit, true);
+  if (auto v = clrmd.valid() ? dump::FileVersion(clrmd) : std::nullopt) return *v;
+  dump::MemoryPe loaded(target.memory(), image_base, it->size, true);
+  dump::MemoryPe file(target.memory(), image_base, it->size, false);
+  const bool file_layout = file.valid() && (!loaded.valid() || (dump::PdbRecords(loaded).empty() &&
+                                                                !dump::PdbRecords(file).empty()));
+  const dump::MemoryPe& chosen = file_layout ? file : loaded;
+  auto v = chosen.valid() ? dump::FileVersion(chosen) : std::nullopt;
   return v ? *v : "<none>";
 }
 
@@ -522,16 +399,16 @@ ClrModuleView ViewModule(Target& target, runtime::Runtime& rt, uint64_t address)
   v.name = file ? *file : assembly ? *assembly : "";
   v.assembly_name = assembly ? *assembly : file.value_or("");
   if (v.size == 0) {
-    MemoryPe pe(target.memory(), v.data.il_base, INT32_MAX, std::string_view(v.layout) != "Flat");
+    dump::MemoryPe pe(target.memory(), v.data.il_base, INT32_MAX, std::string_view(v.layout) != "Flat");
     v.size = pe.valid() ? pe.size_of_image() : 0;
   }
   return v;
 }
 
 void PrintVerbose(CommandContext& ctx, const ClrModuleView& m) {
-  MemoryPe image(ctx.target.memory(), m.data.il_base, m.loaded_size ? m.loaded_size : INT32_MAX,
+  dump::MemoryPe image(ctx.target.memory(), m.data.il_base, m.loaded_size ? m.loaded_size : INT32_MAX,
                  std::string_view(m.layout) != "Flat");
-  auto pdbs = image.valid() ? PdbRecords(image) : std::vector<std::string>{};
+  auto pdbs = image.valid() ? dump::PdbRecords(image) : std::vector<std::string>{};
   ctx.out << fmt::format(
       "{}{}\n    AssemblyName:    {}\n    ImageBase:       {:016X}\n    Size:            {:08X}\n"
       "    ModuleAddress:   {:016X}\n    AssemblyAddress: {:016X}\n    IsPEFile:        {}\n"
