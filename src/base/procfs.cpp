@@ -144,13 +144,7 @@ Result<std::string> ReadExePath(pid_t pid) {
   char buffer[4096];
   const ssize_t n = ::readlink(path.c_str(), buffer, sizeof buffer);
   if (n < 0) return ErrnoError(errno, path);
-  std::string target(buffer, static_cast<size_t>(n));
-  constexpr std::string_view kDeleted = " (deleted)";
-  if (target.size() > kDeleted.size() &&
-      target.compare(target.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0) {
-    target.resize(target.size() - kDeleted.size());
-  }
-  return target;
+  return std::string(buffer, static_cast<size_t>(n));
 }
 
 Result<std::string> DotnetProcessName(pid_t pid) {

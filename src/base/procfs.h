@@ -40,7 +40,8 @@ Result<Credentials> ReadCredentials(pid_t pid);
 
 // comm, at most 15 characters.
 Result<std::string> ReadComm(pid_t pid);
-// readlink of /proc/<pid>/exe (without a " (deleted)" suffix).
+// readlink of /proc/<pid>/exe, as the kernel gives it (a replaced or
+// removed executable keeps its " (deleted)" suffix, which .NET shows too).
 Result<std::string> ReadExePath(pid_t pid);
 // .NET's Process.ProcessName: comm, lengthened from argv[0] when the kernel
 // truncated it to 15 characters.

@@ -84,7 +84,14 @@ TemplateValues TargetTemplateValues(pid_t pid) {
   auto nspids = proc::ReadNsPids(pid);
   values.pid = nspids ? nspids->back() : pid;
   if (auto exe = proc::ReadExePath(pid)) {
-    values.exe_name = exe->substr(exe->rfind('/') + 1);
+    std::string path = *exe;
+    // createdump names the executable, not the kernel's note about it.
+    constexpr std::string_view kDeleted = " (deleted)";
+    if (path.size() > kDeleted.size() &&
+        path.compare(path.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0) {
+      path.resize(path.size() - kDeleted.size());
+    }
+    values.exe_name = path.substr(path.rfind('/') + 1);
   }
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) values.host_name = host;

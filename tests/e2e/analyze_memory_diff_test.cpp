@@ -361,18 +361,9 @@ TEST_P(MemoryDiff, CommandsThroughDashC) {
 
 // One session: the remembered format and address carry from case to case.
 TEST_P(MemoryDiff, CommandsThroughRedirectedStdin) {
-  const std::string script = MakeTempDir("memory-stdin") + "/commands";
-  {
-    std::ofstream file(script);
-    for (const Case& c : AllCases(addresses_)) {
-      if (!c.in_session) continue;
-      for (const auto& command : c.commands) file << command << "\n";
-    }
-    file << "q\n";
-  }
-  SpawnOptions options;
-  options.stdin_file = script;
-  CompareWithOracle(oracle_, "memory_stdin_session", {"analyze", dump_}, options);
+  std::vector<AnalyzeCase> cases;
+  for (const Case& c : AllCases(addresses_)) cases.push_back({c.name, c.commands, c.in_session});
+  CompareCasesInSession(oracle_, dump_, cases, "memory_stdin_session");
 }
 
 INSTANTIATE_TEST_SUITE_P(Dumps, MemoryDiff,

@@ -112,7 +112,9 @@ TEST_F(Differential, PsTruncatesColumnsToTheTerminalWidth) {
 
 TEST_F(Differential, PsFindsProcessesInOtherPidNamespaces) {
   CLRDUMP_REQUIRE(IsRoot(), "a new PID namespace needs root");
-  std::vector<std::string> argv = {"unshare", "--pid", "--fork", "--mount-proc"};
+  // --kill-child: the Waiter is its namespace's init and would outlive a
+  // killed unshare.
+  std::vector<std::string> argv = {"unshare", "--pid", "--fork", "--mount-proc", "--kill-child"};
   for (const auto& a : WaiterApphost("NsWaiter")) argv.push_back(a);
   auto contained = StartReady(argv);
   RunResult ours, theirs;
