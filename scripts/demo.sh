@@ -29,4 +29,4 @@ echo "== dump file"
 ls -l "$dump"
 echo "$dump: $(stat -c %s "$dump") bytes"
 echo "== clrdump analyze $dump"
-"$clrdump" analyze "$dump" -c threads -c modules -c eeversion -c clrthreads -c exit
+"$clrdump" analyze "$dump" -c threads -c modules -c eeversion -c clrthreads -c clrstack -c pe -c exit
