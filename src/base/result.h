@@ -3,6 +3,7 @@
 // the offending path, offset or size so the CLI can print it as one line.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -23,6 +24,9 @@ enum class ErrorCode {
 struct Error {
   ErrorCode code;
   std::string message;
+  // The failing call's own status code (an HRESULT from the DAC), for the
+  // commands that print it as SOS does; 0 when there is none.
+  uint32_t status = 0;
 };
 
 template <typename T>

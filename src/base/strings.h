@@ -18,6 +18,13 @@ std::vector<std::string> Split(std::string_view text, char separator);
 std::string_view TrimWhitespace(std::string_view text);
 bool StartsWith(std::string_view text, std::string_view prefix);
 
+// ASCII-only lower case (names and keywords, never user text).
+std::string AsciiLower(std::string text);
+// The part after the last '/'.
+std::string FileNameOf(const std::string& path);
+// Without the " (deleted)" the kernel appends to a removed file's name.
+std::string WithoutDeletedSuffix(std::string path);
+
 // "No such file or directory" for ENOENT: strerror without the global buffer.
 std::string ErrnoText(int err);
 

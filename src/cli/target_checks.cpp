@@ -15,12 +15,6 @@
 namespace clrdump::cli {
 namespace {
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 std::string ReadLink(const std::string& path) {
   char buffer[256];
   const ssize_t n = ::readlink(path.c_str(), buffer, sizeof buffer);
@@ -53,7 +47,7 @@ Result<PortConfig> ParseConnectPort(const std::string& config) {
   }
   PortConfig port{parts[0], false};
   if (parts.size() == 2) {
-    const std::string keyword = Lower(parts[1]);
+    const std::string keyword = AsciiLower(parts[1]);
     if (keyword != "connect" && keyword != "listen") {
       return MakeError(ErrorCode::kInvalidArgument,
                        fmt::format("Unknown IPC endpoint config keyword, {} in {}.", parts[1],
@@ -84,14 +78,8 @@ TemplateValues TargetTemplateValues(pid_t pid) {
   auto nspids = proc::ReadNsPids(pid);
   values.pid = nspids ? nspids->back() : pid;
   if (auto exe = proc::ReadExePath(pid)) {
-    std::string path = *exe;
     // createdump names the executable, not the kernel's note about it.
-    constexpr std::string_view kDeleted = " (deleted)";
-    if (path.size() > kDeleted.size() &&
-        path.compare(path.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0) {
-      path.resize(path.size() - kDeleted.size());
-    }
-    values.exe_name = path.substr(path.rfind('/') + 1);
+    values.exe_name = FileNameOf(WithoutDeletedSuffix(*exe));
   }
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) values.host_name = host;

@@ -24,13 +24,6 @@ std::string LockCount(uint32_t value) {
   return fmt::format("{:>5}", (signed_value < 0 ? "-" : "") + digits);
 }
 
-std::optional<uint64_t> ReadPointer(const dump::ProcessMemory& memory, uint64_t address) {
-  uint64_t value = 0;
-  std::span<uint8_t> bytes(reinterpret_cast<uint8_t*>(&value), sizeof value);
-  if (memory.Read(address, bytes) != sizeof value) return std::nullopt;
-  return value;
-}
-
 std::string ExceptionColumn(Target& target, runtime::Runtime& rt, const runtime::ThreadStore& s,
                             const runtime::ManagedThread& t) {
   std::string text;
@@ -42,8 +35,8 @@ std::string ExceptionColumn(Target& target, runtime::Runtime& rt, const runtime:
     text += "(Threadpool Completion Port) ";
   }
   if (t.last_thrown_handle == 0) return text;
-  const auto object = ReadPointer(target.memory(), t.last_thrown_handle);
-  const auto mt = object && *object ? ReadPointer(target.memory(), *object) : std::nullopt;
+  const auto object = target.memory().ReadValue<uint64_t>(t.last_thrown_handle);
+  const auto mt = object && *object ? target.memory().ReadValue<uint64_t>(*object) : std::nullopt;
   if (!mt) return text;
   auto name = rt.GetMethodTableName(*mt);
   text += name ? fmt::format("{} {:016x}", *name, *object)
@@ -98,7 +91,7 @@ Result<ClrThreadsFlags> ParseClrThreadsFlags(const ParsedArgs& args, std::ostrea
 Status SwitchToExceptionThread(CommandContext& ctx, const std::vector<runtime::ManagedThread>& all) {
   for (const auto& t : all) {
     if (t.last_thrown_handle == 0) continue;
-    const auto object = ReadPointer(ctx.target.memory(), t.last_thrown_handle);
+    const auto object = ctx.target.memory().ReadValue<uint64_t>(t.last_thrown_handle);
     const auto index = DebuggerIndex(ctx.target, t.os_id);
     if (!object || *object == 0 || !index) continue;
     ctx.target.set_current_thread(*index);

@@ -173,10 +173,9 @@ void PrintDomain(CommandContext& ctx, runtime::Runtime& rt, const runtime::AppDo
 
 constexpr const char* kRule = "--------------------------------------\n";
 
-// The HRESULT inside a DAC error's message, for SOS's "error %lx".
+// The failing call's HRESULT, for SOS's "error %lx"; E_FAIL when unknown.
 std::string ErrorCodeOf(const Error& e) {
-  const size_t at = e.message.rfind("0x");
-  return at == std::string::npos ? "80004005" : e.message.substr(at + 2);
+  return fmt::format("{:x}", e.status != 0 ? e.status : 0x80004005u);
 }
 
 // SOS's title line of a domain.

@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "base/strings.h"
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/target.h"
@@ -27,22 +28,12 @@ struct PeOptions {
   std::optional<std::string> address;
 };
 
-template <typename T>
-std::optional<T> Read(const dump::ProcessMemory& memory, uint64_t address) {
-  T value{};
-  std::span<uint8_t> bytes(reinterpret_cast<uint8_t*>(&value), sizeof value);
-  if (memory.Read(address, bytes) != sizeof value) return std::nullopt;
-  return value;
-}
-
 uint64_t ParseAddress(std::string text) {
   if (text.rfind("0x", 0) == 0 || text.rfind("0X", 0) == 0) text = text.substr(2);
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
   return ec == std::errc() && end == text.data() + text.size() ? value : 0;
 }
-
-std::string FileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 class ExceptionPrinter {
  public:
@@ -131,15 +122,15 @@ void ExceptionPrinter::PrintStackTrace(const runtime::ExceptionInfo& ex) {
   auto globals = rt_.GetUsefulGlobals();
   auto info = rt_.GetObject(array);
   if (info && globals && info->element_type == globals->object_mt) {
-    array = Read<uint64_t>(memory, array + 0x10).value_or(0);
+    array = memory.ReadValue<uint64_t>(array + 0x10).value_or(0);
   }
-  const auto length = Read<uint32_t>(memory, array + 8);
+  const auto length = memory.ReadValue<uint32_t>(array + 8);
   if (!length || *length == 0) {
     out << "<Not Available>\n";
     return;
   }
   const uint64_t data = array + 0x10;
-  const uint64_t count = Read<uint64_t>(memory, data).value_or(0);
+  const uint64_t count = memory.ReadValue<uint64_t>(data).value_or(0);
   if (count == 0) {
     out << "Unable to decipher generated stack trace\n";
     return;
@@ -152,9 +143,9 @@ void ExceptionPrinter::PrintStackTrace(const runtime::ExceptionInfo& ex) {
                                              (*length > 16 ? *length - 16 : 0) / kStackElementSize);
   for (uint64_t i = 0; i < frames; ++i) {
     const uint64_t at = data + 16 + i * kStackElementSize;
-    const auto ip = Read<uint64_t>(memory, at);
-    const auto sp = Read<uint64_t>(memory, at + 8);
-    const auto md = Read<uint64_t>(memory, at + 16);
+    const auto ip = memory.ReadValue<uint64_t>(at);
+    const auto sp = memory.ReadValue<uint64_t>(at + 8);
+    const auto md = memory.ReadValue<uint64_t>(at + 16);
     if (!ip || !sp || !md) break;
     PrintFrame(async ? *ip + 1 : *ip, *sp, *md, !async || i > 0);
   }
@@ -166,10 +157,10 @@ void ExceptionPrinter::PrintStackTrace(const runtime::ExceptionInfo& ex) {
 std::string ExceptionPrinter::ModuleName(const runtime::MethodInfo& method) {
   const uint64_t base = method.module_image_base;
   for (const auto& m : ctx_.target.modules()) {
-    if (base >= m.base && base - m.base < m.size) return FileName(m.path);
+    if (base >= m.base && base - m.base < m.size) return FileNameOf(m.path);
   }
   // Not a module the dump maps: the runtime's own name for the file.
-  return method.module_file.empty() ? "UNKNOWN" : FileName(method.module_file);
+  return method.module_file.empty() ? "UNKNOWN" : FileNameOf(method.module_file);
 }
 
 void ExceptionPrinter::PrintFrame(uint64_t ip, uint64_t sp, uint64_t method_desc, bool adjust) {
@@ -225,8 +216,7 @@ std::optional<runtime::ManagedThread> CurrentManagedThread(Target& target, runti
 }
 
 Status PrintNested(CommandContext& ctx, runtime::Runtime& rt, ExceptionPrinter& printer,
-                   const PeOptions& o) {
-  auto thread = CurrentManagedThread(ctx.target, rt);
+                   const PeOptions& o, const std::optional<runtime::ManagedThread>& thread) {
   if (!thread) {
     ctx.out << "The current thread is unmanaged\n";
     return MakeError(ErrorCode::kInvalidArgument, "");
@@ -258,6 +248,8 @@ Status RunPrintException(CommandContext& ctx, const ParsedArgs& args) {
   if (!runtime) return runtime.error();
   runtime::Runtime& rt = **runtime;
   ExceptionPrinter printer(ctx, rt, options->lines);
+  // The thread list is read once: for the exception and for the nested ones.
+  const auto thread = CurrentManagedThread(ctx.target, rt);
   if (options->address) {
     const uint64_t object = ParseAddress(*options->address);
     if (object == 0) {
@@ -269,13 +261,12 @@ Status RunPrintException(CommandContext& ctx, const ParsedArgs& args) {
     }
     printer.Print(object);
   } else {
-    auto thread = CurrentManagedThread(ctx.target, rt);
     if (!thread) {
       ctx.out << "The current thread is unmanaged\n";
       return Ok{};
     }
     const auto object = thread->last_thrown_handle
-                            ? Read<uint64_t>(ctx.target.memory(), thread->last_thrown_handle)
+                            ? ctx.target.memory().ReadValue<uint64_t>(thread->last_thrown_handle)
                             : std::nullopt;
     if (!object || *object == 0) {
       ctx.out << "There is no current managed exception on this thread\n";
@@ -283,7 +274,7 @@ Status RunPrintException(CommandContext& ctx, const ParsedArgs& args) {
     }
     printer.Print(*object);
   }
-  return PrintNested(ctx, rt, printer, *options);
+  return PrintNested(ctx, rt, printer, *options, thread);
 }
 
 }  // namespace

@@ -3,14 +3,13 @@
 
 #include <regex>
 
+#include "base/strings.h"
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/target.h"
 
 namespace clrdump::cmd {
 namespace {
-
-std::string FileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 Status RunModules(CommandContext& ctx, const ParsedArgs& args) {
   std::optional<std::regex> filter;
@@ -26,7 +25,7 @@ Status RunModules(CommandContext& ctx, const ParsedArgs& args) {
   for (const auto& m : ctx.target.modules()) {
     // The total counts every module, shown or not, as dotnet-dump's does.
     total += m.size;
-    if (filter && !std::regex_search(FileName(m.path), *filter)) continue;
+    if (filter && !std::regex_search(FileNameOf(m.path), *filter)) continue;
     ctx.out << fmt::format("{:016X} {:08X} {}\n", m.base, m.size, m.path);
   }
   ctx.out << fmt::format("Total image size: {}\n", total);

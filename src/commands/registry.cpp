@@ -11,12 +11,6 @@
 namespace clrdump::cmd {
 namespace {
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 std::string Invocation(const CommandSpec& spec) {
   std::string text = spec.name;
   for (const auto& alias : spec.aliases) text += ", " + alias;
@@ -119,7 +113,7 @@ std::string Registry::Listing() const {
     longest = std::max(longest, rows.back().first.size());
   }
   std::sort(rows.begin(), rows.end(),
-            [](const auto& a, const auto& b) { return Lower(a.first) < Lower(b.first); });
+            [](const auto& a, const auto& b) { return AsciiLower(a.first) < AsciiLower(b.first); });
   std::string out;
   for (const auto& [invocation, help] : rows) {
     out += fmt::format("{:<{}}{}\n", invocation, longest + 4, help);

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/strings.h"
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/target.h"
@@ -21,18 +22,12 @@ struct ClrStackOptions {
   size_t max_frames = 0;   // -c N; 0 = all
 };
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // SOS's option rules: case-insensitive names, -c takes a decimal count.
 Result<ClrStackOptions> ParseClrStackOptions(const std::vector<std::string>& tokens,
                                              std::ostream& out) {
   ClrStackOptions o;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    const std::string t = Lower(tokens[i]);
+    const std::string t = AsciiLower(tokens[i]);
     if (t == "-f") {
       o.full = true;
     } else if (t == "-r") {
@@ -61,8 +56,6 @@ Result<ClrStackOptions> ParseClrStackOptions(const std::vector<std::string>& tok
   return o;
 }
 
-std::string FileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
-
 void PrintRegisters(std::ostream& out, const dump::X64Registers& r) {
   const std::pair<const char*, uint64_t> regs[] = {
       {"rsp", r.rsp}, {"rbp", r.rbp}, {"rip", r.rip}, {"rax", r.rax}, {"rbx", r.rbx},
@@ -82,7 +75,7 @@ std::string ManagedCallSite(Target& target, const runtime::StackFrame& f,
                             const ClrStackOptions& o, bool adjust) {
   if (f.method_desc == 0) return "<unknown>";
   std::string text;
-  if (o.full && !f.module_path.empty()) text += FileName(f.module_path) + "!";
+  if (o.full && !f.module_path.empty()) text += FileNameOf(f.module_path) + "!";
   text += f.method_name.empty() ? "<unknown method>" : f.method_name;
   if (o.full && f.ip != f.native_code) {
     text += fmt::format(" + {}", static_cast<int32_t>(f.ip - f.native_code));
@@ -111,7 +104,7 @@ void PrintFrames(CommandContext& ctx, const std::vector<runtime::StackFrame>& fr
       std::string site = fmt::format("[{}: {:016x}] ", f.frame_name.empty() ? "Frame" : f.frame_name,
                                      f.frame_address);
       if (f.method_desc != 0) {
-        if (o.full && !f.module_path.empty()) site += FileName(f.module_path) + "!";
+        if (o.full && !f.module_path.empty()) site += FileNameOf(f.module_path) + "!";
         site += f.method_name.empty() ? "<unknown method>" : f.method_name;
       }
       ctx.out << fmt::format("{:016X} {:>16} {}\n", f.frame_address,

@@ -2,6 +2,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -41,6 +42,15 @@ std::optional<std::vector<uint8_t>> FindBuildIdNote(const std::vector<uint8_t>& 
 }
 
 }  // namespace
+
+ImageReader SpanReader(std::span<const uint8_t> bytes) {
+  return [bytes](uint64_t offset, std::span<uint8_t> out) -> size_t {
+    if (offset >= bytes.size()) return 0;
+    const size_t n = std::min<uint64_t>(out.size(), bytes.size() - offset);
+    std::memcpy(out.data(), bytes.data() + offset, n);
+    return n;
+  };
+}
 
 std::optional<std::vector<uint8_t>> ReadBuildId(const ImageReader& read, ImageLayout layout) {
   auto eh = ReadAs<Elf64_Ehdr>(read, 0);

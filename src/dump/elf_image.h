@@ -15,6 +15,9 @@ namespace clrdump::dump {
 // Reads bytes at an offset relative to the image start; returns the count.
 using ImageReader = std::function<size_t(uint64_t offset, std::span<uint8_t> out)>;
 
+// An ImageReader over bytes in memory (a mapped file).
+ImageReader SpanReader(std::span<const uint8_t> bytes);
+
 enum class ImageLayout {
   kFile,    // offsets are file offsets (p_offset)
   kLoaded,  // offsets are relative to the load base (p_vaddr)

@@ -1,5 +1,7 @@
 #include "dump/modules.h"
 
+#include "base/strings.h"
+
 #include <elf.h>
 
 #include <algorithm>
@@ -69,11 +71,7 @@ uint64_t PeSizeOfImage(const ElfCore& core, uint64_t base) {
 }
 
 std::string DisplayPath(std::string path) {
-  constexpr std::string_view kDeleted = " (deleted)";
-  if (path.size() > kDeleted.size() &&
-      path.compare(path.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0) {
-    path.resize(path.size() - kDeleted.size());
-  }
+  path = WithoutDeletedSuffix(std::move(path));
   // ClrMD shows only the file name of a path that starts with two slashes.
   if (path.rfind("//", 0) == 0) path = path.substr(path.rfind('/') + 1);
   return path;

@@ -33,14 +33,7 @@ const MappedFile* ProcessMemory::FileFor(const FileRange& range) const {
   if (auto mapped = MappedFile::Open(range.path)) {
     auto candidate = std::make_unique<MappedFile>(std::move(*mapped));
     const auto bytes = candidate->bytes();
-    auto from_file = ReadBuildId(
-        [bytes](uint64_t offset, std::span<uint8_t> out) -> size_t {
-          if (offset >= bytes.size()) return 0;
-          const size_t n = std::min<uint64_t>(out.size(), bytes.size() - offset);
-          std::memcpy(out.data(), bytes.data() + offset, n);
-          return n;
-        },
-        ImageLayout::kFile);
+    auto from_file = ReadBuildId(SpanReader(bytes), ImageLayout::kFile);
     const auto from_dump = LoadedBuildId(range.image_base);
     // An ELF file must carry the dump's build-id. Files without one (PE
     // assemblies) are taken when the dump records none either.

@@ -28,6 +28,15 @@ class ProcessMemory {
   // not an error. Thread-safe.
   size_t Read(uint64_t address, std::span<uint8_t> out) const;
 
+  // A whole trivially-copyable value, or nullopt when any byte is missing.
+  template <typename T>
+  std::optional<T> ReadValue(uint64_t address) const {
+    T value{};
+    std::span<uint8_t> bytes(reinterpret_cast<uint8_t*>(&value), sizeof value);
+    if (Read(address, bytes) != sizeof value) return std::nullopt;
+    return value;
+  }
+
   // Build-id of the ELF image loaded at `base`, read from the core only.
   std::optional<std::vector<uint8_t>> LoadedBuildId(uint64_t base) const;
 

@@ -18,19 +18,10 @@ std::string Directory(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-dump::ImageReader FileReader(std::span<const uint8_t> bytes) {
-  return [bytes](uint64_t offset, std::span<uint8_t> out) -> size_t {
-    if (offset >= bytes.size()) return 0;
-    const size_t n = std::min<uint64_t>(out.size(), bytes.size() - offset);
-    std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(offset), n, out.begin());
-    return n;
-  };
-}
-
 std::optional<std::vector<uint8_t>> FileBuildId(const std::string& path) {
   auto file = MappedFile::Open(path);
   if (!file) return std::nullopt;
-  return dump::ReadBuildId(FileReader(file->bytes()), dump::ImageLayout::kFile);
+  return dump::ReadBuildId(dump::SpanReader(file->bytes()), dump::ImageLayout::kFile);
 }
 
 // The exports `runtimes` shows, read from the (build-id checked) file.
@@ -41,7 +32,7 @@ std::vector<std::pair<std::string, std::optional<uint64_t>>> RuntimeExports(
   for (const char* name : {"DotNetRuntimeInfo", "g_dacTable", "DotNetRuntimeDebugHeader",
                            "DotNetRuntimeContractDescriptor"}) {
     std::optional<uint64_t> value;
-    if (file) value = dump::FindDynamicSymbol(FileReader(file->bytes()), name);
+    if (file) value = dump::FindDynamicSymbol(dump::SpanReader(file->bytes()), name);
     // Shared libraries are linked at 0: the value is the offset from base.
     exports.emplace_back(name, value ? std::optional<uint64_t>(base + *value) : std::nullopt);
   }

@@ -201,14 +201,8 @@ TEST(Collect, DiagnosticPortInConnectMode) {
 
 TEST(Collect, OutputDirectoryTheTargetCannotWrite) {
   CLRDUMP_REQUIRE(IsRoot(), "running a debuggee as another user needs root");
-  const std::string home = MakeTempDir("nobody-home");
-  OpenUp(home);
-  SpawnOptions as_nobody;
-  as_nobody.run_as = "nobody:nogroup";
-  as_nobody.env["HOME"] = home;
-  auto waiter = StartWaiter(WaiterApphost("NobodyWaiter"), as_nobody);
-  const std::string dir = MakeTempDir("rootonly");
-  ::chmod(dir.c_str(), 0755);
+  auto waiter = StartWaiter(WaiterApphost("NobodyWaiter"), AsNobody("nobody"));
+  const std::string dir = RootOnlyDir("rootonly");
   auto r = Collect({"-p", std::to_string(waiter->pid()), "-o", dir + "/core"});
   EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("runs as nobody (uid 65534) and cannot write to " + dir),
@@ -221,9 +215,7 @@ TEST(Collect, OutputDirectoryTheTargetCannotWrite) {
 TEST(Collect, TargetOfAnotherUser) {
   CLRDUMP_REQUIRE(IsRoot(), "running clrdump as another user needs root");
   auto waiter = StartWaiter(WaiterApphost("RootWaiter"));
-  SpawnOptions as_nobody;
-  as_nobody.run_as = "nobody:nogroup";
-  auto r = Collect({"-p", std::to_string(waiter->pid()), "-o", "/tmp/never"}, as_nobody);
+  auto r = Collect({"-p", std::to_string(waiter->pid()), "-o", "/tmp/never"}, AsNobody("tool"));
   EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.err.find("runs as root (uid 0), but clrdump runs as nobody"), std::string::npos)
       << r.err;

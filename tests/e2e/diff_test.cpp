@@ -175,24 +175,15 @@ TEST_F(Differential, CollectSuccessPrintsTheSame) {
 
 TEST_F(Differential, CollectPermissionProblems) {
   CLRDUMP_REQUIRE(IsRoot(), "switching users needs root");
-  const std::string home = MakeTempDir("diff-nobody-home");
-  OpenUp(home);
-  SpawnOptions as_nobody;
-  as_nobody.run_as = "nobody:nogroup";
-  as_nobody.env["HOME"] = home;
-  auto nobody_waiter = StartReady(WaiterApphost("DiffNobody"), as_nobody);
-  const std::string dir = MakeTempDir("diff-rootonly");
-  ::chmod(dir.c_str(), 0755);
+  auto nobody_waiter = StartReady(WaiterApphost("DiffNobody"), AsNobody("diff-nobody"));
+  const std::string dir = RootOnlyDir("diff-rootonly");
   Compare("collect_unwritable_output_dir",
           {"collect", "-p", std::to_string(nobody_waiter->pid()), "-o", dir + "/core"});
 
   auto root_waiter = StartReady(WaiterApphost("DiffRoot"));
-  SpawnOptions tool_as_nobody;
-  tool_as_nobody.run_as = "nobody:nogroup";
-  tool_as_nobody.env["HOME"] = home;
   Compare("collect_other_user",
           {"collect", "-p", std::to_string(root_waiter->pid()), "-o", "/tmp/never"},
-          tool_as_nobody);
+          AsNobody("diff-tool-nobody"));
 }
 
 }  // namespace

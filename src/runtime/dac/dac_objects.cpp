@@ -30,10 +30,13 @@ Result<uint64_t> DacRuntime::GetParentMethodTable(uint64_t method_table) {
 
 Result<UsefulGlobals> DacRuntime::GetUsefulGlobals() {
   std::lock_guard<std::mutex> lock(mutex_);
+  // These MethodTables never change in a dump: asked once, then kept.
+  if (useful_globals_) return *useful_globals_;
   DacpUsefulGlobalsData d{};
   if (HRESULT hr = sos_->GetUsefulGlobals(&d); hr < 0) return DacError("GetUsefulGlobals", hr);
-  return UsefulGlobals{d.ArrayMethodTable, d.StringMethodTable, d.ObjectMethodTable,
-                       d.ExceptionMethodTable, d.FreeMethodTable};
+  useful_globals_ = UsefulGlobals{d.ArrayMethodTable, d.StringMethodTable, d.ObjectMethodTable,
+                                  d.ExceptionMethodTable, d.FreeMethodTable};
+  return *useful_globals_;
 }
 
 Result<std::string> DacRuntime::GetStringContents(uint64_t address) {

@@ -14,8 +14,10 @@ using DllMainFn = int (*)(void*, uint32_t, void*);
 }  // namespace
 
 Error DacError(const char* call, HRESULT hr) {
-  return MakeError(ErrorCode::kUnsupported,
-                   fmt::format("{} failed, HRESULT {:#010x}", call, static_cast<uint32_t>(hr)));
+  Error error = MakeError(ErrorCode::kUnsupported, fmt::format("{} failed, HRESULT {:#010x}",
+                                                               call, static_cast<uint32_t>(hr)));
+  error.status = static_cast<uint32_t>(hr);
+  return error;
 }
 
 Status DacRuntime::Load() {

@@ -93,6 +93,7 @@ class DacRuntime final : public Runtime {
   ISOSDacInterface* sos_ = nullptr;
   ISOSDacInterface2* sos2_ = nullptr;
   ISOSDacInterface16* sos16_ = nullptr;  // .NET 10+
+  std::optional<UsefulGlobals> useful_globals_;
 };
 
 }  // namespace clrdump::runtime::dac

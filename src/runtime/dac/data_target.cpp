@@ -26,14 +26,6 @@ std::string Utf8(const WCHAR* text) {
   return Utf16ToUtf8(view);
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string FileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
-
 }  // namespace
 
 void FillContext(const dump::CoreThread& t, BYTE* context, ULONG32 size) {
@@ -120,9 +112,9 @@ HRESULT DataTarget::GetPointerSize(ULONG32* size) {
 }
 
 HRESULT DataTarget::GetImageBase(const WCHAR* image_path, CLRDATA_ADDRESS* base) {
-  const std::string wanted = Lower(FileName(Utf8(image_path)));
+  const std::string wanted = AsciiLower(FileNameOf(Utf8(image_path)));
   for (const auto& f : core_.files()) {
-    if (f.file_offset == 0 && Lower(FileName(f.path)) == wanted) {
+    if (f.file_offset == 0 && AsciiLower(FileNameOf(f.path)) == wanted) {
       *base = f.start;
       return kS_OK;
     }

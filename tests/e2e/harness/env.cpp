@@ -58,6 +58,21 @@ std::vector<std::string> WaiterApphost(const std::string& name) {
   return {copy.string()};
 }
 
+SpawnOptions AsNobody(const std::string& tag) {
+  const std::string home = MakeTempDir(tag + "-home");
+  OpenUp(home);
+  SpawnOptions options;
+  options.run_as = "nobody:nogroup";
+  options.env["HOME"] = home;
+  return options;
+}
+
+std::string RootOnlyDir(const std::string& tag) {
+  const std::string dir = MakeTempDir(tag);
+  ::chmod(dir.c_str(), 0755);
+  return dir;
+}
+
 void OpenUp(const std::string& dir) {
   ::chmod(dir.c_str(), 01777);
   // The parents must be traversable too.

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/subprocess.h"
+
 namespace clrdump::test {
 
 std::string ClrdumpPath();
@@ -29,6 +31,11 @@ std::vector<std::string> WaiterApphost(const std::string& name = "Waiter");
 
 // Makes a directory world-writable so a debuggee run as nobody can use it.
 void OpenUp(const std::string& dir);
+
+// Options that run a child as nobody, with a HOME of its own.
+SpawnOptions AsNobody(const std::string& tag);
+// A fresh directory only root may write (mode 0755).
+std::string RootOnlyDir(const std::string& tag);
 
 }  // namespace clrdump::test
 
