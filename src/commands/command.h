@@ -63,6 +63,8 @@ struct CommandSpec {
   std::vector<OptionSpec> options;
   std::optional<ArgumentSpec> argument;
   Handler run;
+  // Printed verbatim after the options by `help <command>`.
+  std::string details = {};
 };
 
 }  // namespace clrdump::cmd

@@ -193,7 +193,7 @@ std::string DetailedHelp(const CommandSpec& spec, size_t width) {
     AppendTable(out, rows, width);
     out += "\n";
   }
-  return out;
+  return out + spec.details;
 }
 
 std::vector<std::string> SplitCommandLine(const std::string& line) {

@@ -120,6 +120,38 @@ struct GcHeapInfo {
   uint32_t max_generation = 0;
 };
 
+// What a GC segment (or region) holds, as ClrMD classifies it.
+enum class SegmentKind { kGeneration0, kGeneration1, kGeneration2, kEphemeral, kLarge, kPinned,
+                         kFrozen };
+
+// A segment's objects: [start, end).
+struct HeapSegment {
+  uint64_t start = 0;
+  uint64_t end = 0;
+  SegmentKind kind = SegmentKind::kGeneration2;
+};
+
+// Memory the allocator handed out but objects do not yet fill: [start, end).
+struct AllocationContext {
+  uint64_t start = 0;
+  uint64_t end = 0;
+};
+
+// The GC heap's layout: every segment of every heap, sorted by start.
+struct GcHeapLayout {
+  std::vector<HeapSegment> segments;
+  std::vector<AllocationContext> allocation_contexts;
+};
+
+// The sizes a heap walk needs from a MethodTable.
+struct MethodTableInfo {
+  uint32_t base_size = 0;  // for System.String, without its terminating char
+  uint32_t component_size = 0;
+  bool is_free = false;
+  bool contains_pointers = false;
+  uint64_t parent = 0;
+};
+
 // The runtime's domains: the special ones (0 when absent) and how many
 // AppDomains its list holds.
 struct AppDomainStore {
@@ -226,6 +258,11 @@ class Runtime {
   virtual Result<uint64_t> GetDomainFromContext(uint64_t context) = 0;
   virtual Result<std::string> GetMethodTableName(uint64_t method_table) = 0;
   virtual Result<GcHeapInfo> GetGcHeapInfo() = 0;
+  // Segments of the shared, large, pinned and frozen heaps, ClrMD's way;
+  // none when the runtime cannot list them.
+  virtual Result<GcHeapLayout> GetGcHeapLayout() = 0;
+  // kNotFound when `method_table` is not one.
+  virtual Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) = 0;
   // .NET 10+: the DATAS mode of a server GC; nullopt when not reported.
   virtual std::optional<int> GetGcDynamicAdaptationMode() = 0;
   // The managed stack of an OS thread, innermost first. kNotFound when the

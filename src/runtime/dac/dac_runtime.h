@@ -33,6 +33,9 @@ class DacRuntime final : public Runtime {
   Result<std::string> GetMethodTableName(uint64_t method_table) override;
   Result<GcHeapInfo> GetGcHeapInfo() override;
   std::optional<int> GetGcDynamicAdaptationMode() override;
+  // Heap layout: dac_heap.cpp.
+  Result<GcHeapLayout> GetGcHeapLayout() override;
+  Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) override;
   Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) override;
   Result<ObjectInfo> GetObject(uint64_t address) override;
   Result<uint64_t> GetParentMethodTable(uint64_t method_table) override;
@@ -73,6 +76,9 @@ class DacRuntime final : public Runtime {
   static std::optional<uint32_t> IlOffset(IXCLRDataMethodInstance& method, uint64_t ip);
   std::string FrameName(uint64_t frame_address);
   std::string MethodDescName(uint64_t md);
+  std::vector<DacpGenerationData> GenerationTable(uint64_t heap, const DacpGcHeapDetails& details);
+  void AddHeapSegments(uint64_t heap, const DacpGcHeapDetails& details, GcHeapLayout& layout);
+  void AddAllocationContexts(GcHeapLayout& layout);
 
   // The DAC's (count, buffer, needed) string protocol; "" on failure.
   template <typename Call>
@@ -93,6 +99,8 @@ class DacRuntime final : public Runtime {
   ISOSDacInterface* sos_ = nullptr;
   ISOSDacInterface2* sos2_ = nullptr;
   ISOSDacInterface16* sos16_ = nullptr;  // .NET 10+
+  ISOSDacInterface8* sos8_ = nullptr;    // .NET 5+
+  ISOSDacInterface12* sos12_ = nullptr;  // .NET 7+
   std::optional<UsefulGlobals> useful_globals_;
 };
 

@@ -52,6 +52,48 @@ struct DacpGcHeapData {
 };
 static_assert(sizeof(DacpGcHeapData) == 0x10);
 
+struct DacpGenerationData {
+  CLRDATA_ADDRESS start_segment;
+  CLRDATA_ADDRESS allocation_start;
+  CLRDATA_ADDRESS allocContextPtr;
+  CLRDATA_ADDRESS allocContextLimit;
+};
+static_assert(sizeof(DacpGenerationData) == 0x20);
+
+struct DacpGcHeapDetails {
+  CLRDATA_ADDRESS heapAddr;
+  CLRDATA_ADDRESS alloc_allocated;
+  CLRDATA_ADDRESS mark_array;
+  CLRDATA_ADDRESS current_c_gc_state;
+  CLRDATA_ADDRESS next_sweep_obj;
+  CLRDATA_ADDRESS saved_sweep_ephemeral_seg;
+  CLRDATA_ADDRESS saved_sweep_ephemeral_start;
+  CLRDATA_ADDRESS background_saved_lowest_address;
+  CLRDATA_ADDRESS background_saved_highest_address;
+  DacpGenerationData generation_table[4];  // gen0, gen1, gen2, LOH
+  CLRDATA_ADDRESS ephemeral_heap_segment;
+  CLRDATA_ADDRESS finalization_fill_pointers[7];
+  CLRDATA_ADDRESS lowest_address;
+  CLRDATA_ADDRESS highest_address;
+  CLRDATA_ADDRESS card_table;
+};
+static_assert(sizeof(DacpGcHeapDetails) == 0x120);
+
+struct DacpHeapSegmentData {
+  CLRDATA_ADDRESS segmentAddr;
+  CLRDATA_ADDRESS allocated;
+  CLRDATA_ADDRESS committed;
+  CLRDATA_ADDRESS reserved;
+  CLRDATA_ADDRESS used;
+  CLRDATA_ADDRESS mem;
+  CLRDATA_ADDRESS next;
+  CLRDATA_ADDRESS gc_heap;
+  CLRDATA_ADDRESS highAllocMark;
+  uint64_t flags;  // 0x1: read-only (frozen, NonGC heap)
+  CLRDATA_ADDRESS background_allocated;
+};
+static_assert(sizeof(DacpHeapSegmentData) == 0x58);
+
 struct DacpMethodDescData {
   int32_t bHasNativeCode;
   int32_t bIsDynamic;
@@ -285,10 +327,12 @@ class ISOSDacInterface : public IUnknown {
   virtual HRESULT GetPEFileName(CLRDATA_ADDRESS pe_file, unsigned int count, WCHAR* name,
                                 unsigned int* needed) = 0;  // slot 45
   virtual HRESULT GetGCHeapData(DacpGcHeapData* data) = 0;  // slot 46
-  virtual void Slot47() = 0;
-  virtual void Slot48() = 0;
-  virtual void Slot49() = 0;
-  virtual void Slot50() = 0;
+  virtual HRESULT GetGCHeapList(unsigned int count, CLRDATA_ADDRESS* heaps,
+                                unsigned int* needed) = 0;  // slot 47
+  virtual HRESULT GetGCHeapDetails(CLRDATA_ADDRESS heap, DacpGcHeapDetails* details) = 0;  // slot 48
+  virtual HRESULT GetGCHeapStaticData(DacpGcHeapDetails* details) = 0;  // slot 49
+  virtual HRESULT GetHeapSegmentData(CLRDATA_ADDRESS segment,
+                                     DacpHeapSegmentData* data) = 0;  // slot 50
   virtual void Slot51() = 0;
   virtual void Slot52() = 0;
   virtual void Slot53() = 0;
@@ -352,6 +396,36 @@ class ISOSDacInterface7 : public IUnknown {
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~ISOSDacInterface7() = default;
+};
+
+inline constexpr Guid kIID_ISOSDacInterface8 = {0xc12f35a9, 0xe55c, 0x4520,
+                                                {0xa8, 0x94, 0xb3, 0xdc, 0x51, 0x65, 0xdf, 0xce}};
+
+// The full generation table, POH included (DacpGcHeapDetails stops at LOH).
+class ISOSDacInterface8 : public IUnknown {
+ public:
+  virtual HRESULT GetNumberGenerations(unsigned int* generations) = 0;  // slot 3
+  virtual HRESULT GetGenerationTable(unsigned int count, DacpGenerationData* data,
+                                     unsigned int* needed) = 0;  // slot 4
+  virtual void Slot5() = 0;
+  virtual HRESULT GetGenerationTableSvr(CLRDATA_ADDRESS heap, unsigned int count,
+                                        DacpGenerationData* data,
+                                        unsigned int* needed) = 0;  // slot 6
+ protected:
+  // Non-virtual: a virtual destructor would add vtable slots.
+  ~ISOSDacInterface8() = default;
+};
+
+inline constexpr Guid kIID_ISOSDacInterface12 = {0x1b93bacc, 0x8ca4, 0x432d,
+                                                 {0x94, 0x3a, 0x3e, 0x6e, 0x7e, 0xc0, 0xb0, 0xa3}};
+
+class ISOSDacInterface12 : public IUnknown {
+ public:
+  virtual HRESULT GetGlobalAllocationContext(CLRDATA_ADDRESS* pointer,
+                                             CLRDATA_ADDRESS* limit) = 0;  // slot 3
+ protected:
+  // Non-virtual: a virtual destructor would add vtable slots.
+  ~ISOSDacInterface12() = default;
 };
 
 }  // namespace clrdump::runtime::dac

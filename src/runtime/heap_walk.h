@@ -1,0 +1,50 @@
+// Walks the objects of a GC segment the way ClrMD does (dotnet-dump's
+// commands see the heap through it): sizes from MethodTables, allocation
+// contexts stepped over, and, when walking carefully, unreadable or
+// unknown spans skipped to the next plausible object.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "dump/process_memory.h"
+#include "runtime/runtime.h"
+
+namespace clrdump::runtime {
+
+struct HeapObject {
+  uint64_t address = 0;
+  uint64_t method_table = 0;  // mark bit cleared
+  bool known_type = false;    // false: ClrMD reports it with its error type
+};
+
+class HeapWalker {
+ public:
+  // `runtime` and `memory` must outlive the walker.
+  HeapWalker(Runtime& runtime, const dump::ProcessMemory& memory, GcHeapLayout layout);
+
+  const GcHeapLayout& layout() const { return layout_; }
+  // Visits the segment's objects from its first one; `visit` returns false
+  // to stop.
+  void Walk(const HeapSegment& segment, bool carefully,
+            const std::function<bool(const HeapObject&)>& visit);
+  // The MethodTable's sizes, asked once; nullopt when it is not one.
+  const std::optional<MethodTableInfo>& TypeOf(uint64_t method_table);
+
+ private:
+  std::optional<uint64_t> SizeOf(uint64_t object, const MethodTableInfo& type,
+                                 uint64_t method_table);
+  uint64_t SkipAllocationContext(const HeapSegment& segment, uint64_t address) const;
+  uint64_t FindNextValidObject(const HeapSegment& segment, uint64_t address);
+
+  Runtime& runtime_;
+  const dump::ProcessMemory& memory_;
+  GcHeapLayout layout_;
+  std::map<uint64_t, uint64_t> contexts_;  // start -> end
+  std::map<uint64_t, std::optional<MethodTableInfo>> types_;
+  uint64_t string_mt_ = 0;
+};
+
+}  // namespace clrdump::runtime
