@@ -18,7 +18,8 @@ namespace clrdump::cmd {
 
 class Target;
 
-enum class ValueType { kFlag, kString, kUInt32, kUInt64 };
+// kOptionalUInt64: a `ulong?` option of dotnet-dump (named so in errors).
+enum class ValueType { kFlag, kString, kUInt32, kUInt64, kOptionalUInt64 };
 
 struct OptionSpec {
   std::vector<std::string> names;  // e.g. {"-v", "--verbose"}; the last is canonical

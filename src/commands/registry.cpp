@@ -22,17 +22,21 @@ const char* TypeName(ValueType type) {
   switch (type) {
     case ValueType::kUInt32: return "System.UInt32";
     case ValueType::kUInt64: return "System.UInt64";
+    case ValueType::kOptionalUInt64: return "System.Nullable`1[System.UInt64]";
     default: return "System.String";
   }
 }
 
 // Accepts what .NET's UInt32/UInt64 parsers accept: decimal digits only.
 bool ValidNumber(const std::string& text, ValueType type) {
-  if (type != ValueType::kUInt32 && type != ValueType::kUInt64) return true;
+  if (type != ValueType::kUInt32 && type != ValueType::kUInt64 &&
+      type != ValueType::kOptionalUInt64) {
+    return true;
+  }
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return false;
-  return type == ValueType::kUInt64 || value <= 0xFFFFFFFFu;
+  return type != ValueType::kUInt32 || value <= 0xFFFFFFFFu;
 }
 
 const OptionSpec* FindOption(const CommandSpec& spec, const std::string& token) {
@@ -147,7 +151,7 @@ Result<ParsedArgs> ParseArguments(const CommandSpec& spec,
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("Cannot parse argument '{}' for option '{}' as expected "
                                      "type '{}'.",
-                                     value, token, TypeName(option->type)));
+                                     value, option->names.back(), TypeName(option->type)));
       }
       parsed.Add(canonical, value);
       continue;
