@@ -63,7 +63,8 @@ std::optional<std::vector<ProgramHeader>> ReadProgramHeaders(const ImageReader& 
   for (uint16_t i = 0; i < eh->e_phnum; ++i) {
     auto ph = ReadAs<Elf64_Phdr>(read, eh->e_phoff + uint64_t{i} * sizeof(Elf64_Phdr));
     if (!ph) return std::nullopt;
-    headers.push_back({ph->p_type, ph->p_flags, ph->p_offset, ph->p_vaddr, ph->p_memsz});
+    headers.push_back(
+        {ph->p_type, ph->p_flags, ph->p_offset, ph->p_vaddr, ph->p_filesz, ph->p_memsz});
   }
   return headers;
 }

@@ -42,6 +42,7 @@ struct ProgramHeader {
   uint32_t flags = 0;
   uint64_t offset = 0;   // in the file
   uint64_t vaddr = 0;
+  uint64_t file_size = 0;
   uint64_t mem_size = 0;
 };
 
