@@ -1,6 +1,7 @@
 // Native module commands: `modules`/`lm`.
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <regex>
 
@@ -11,6 +12,7 @@
 #include "commands/target.h"
 #include "base/mapped_file.h"
 #include "dump/elf_image.h"
+#include "dump/memory_pe.h"
 
 namespace clrdump::cmd {
 namespace {
@@ -112,28 +114,159 @@ void PrintVerbose(CommandContext& ctx, const dump::Module& m, size_t index) {
   if (!pe) PrintExports(ctx, m);
 }
 
+// Resource type ids by the names dotnet-dump (ClrMD) gives every numeric
+// entry, at any level.
+std::string ResourceIdName(uint32_t id) {
+  switch (id) {
+    case 1: return "Cursor";
+    case 2: return "BitMap";
+    case 3: return "Icon";
+    case 4: return "Menu";
+    case 5: return "Dialog";
+    case 6: return "String";
+    case 7: return "FontDir";
+    case 8: return "Font";
+    case 9: return "Accelerator";
+    case 10: return "RCData";
+    case 11: return "MessageTable";
+    case 12: return "GroupCursor";
+    case 14: return "GroupIcon";
+    case 16: return "Version";
+    case 19: return "PlugPlay";
+    case 20: return "Vxd";
+    case 21: return "Aniicursor";
+    case 22: return "Aniicon";
+    case 23: return "Html";
+    case 24: return "RT_MANIFEST";
+    default: return std::to_string(id);
+  }
+}
+
+struct ResourceNode {
+  std::string name;
+  bool leaf = false;
+  uint64_t offset = 0;  // of its directory, or of its data entry when a leaf
+};
+
+// The children of the resource directory at `offset`, as ClrMD reads them:
+// offsets are relative to the root's, names of strings cut at a NUL.
+std::vector<ResourceNode> ResourceChildren(const dump::MemoryPe& pe, uint64_t root,
+                                           uint64_t offset) {
+  constexpr uint32_t kMaxChildren = 128, kMaxNameLength = 512;
+  std::vector<ResourceNode> children;
+  const auto named = pe.Read<uint16_t>(offset + 12), ids = pe.Read<uint16_t>(offset + 14);
+  if (!named || !ids) return children;
+  const uint32_t count = std::min<uint32_t>(uint32_t{*named} + *ids, kMaxChildren);
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint64_t at = offset + 16 + uint64_t{i} * 8;
+    const auto name_field = pe.Read<uint32_t>(at), data_field = pe.Read<uint32_t>(at + 4);
+    if (!name_field || !data_field) break;
+    ResourceNode node;
+    if (*name_field & 0x80000000u) {
+      const uint64_t text = root + (*name_field & 0x7FFFFFFFu);
+      const uint16_t length = std::min<uint16_t>(pe.Read<uint16_t>(text).value_or(0),
+                                                 kMaxNameLength);
+      std::u16string chars;
+      for (uint16_t c = 0; c < length; ++c) {
+        const char16_t ch = pe.Read<char16_t>(text + 2 + uint64_t{c} * 2).value_or(u'\0');
+        if (ch == u'\0') break;
+        chars.push_back(ch);
+      }
+      node.name = Utf16ToUtf8(chars);
+    } else {
+      node.name = ResourceIdName(*name_field & 0xFFFFu);
+    }
+    node.leaf = (*data_field & 0x80000000u) == 0;
+    node.offset = root + (*data_field & 0x7FFFFFFFu);
+    children.push_back(std::move(node));
+  }
+  return children;
+}
+
+void PrintClrDebugInfo(CommandContext& ctx, const dump::MemoryPe& pe, const ResourceNode& node,
+                       uint64_t root, const std::string& indent) {
+  ctx.out << indent << "Name: " << node.name << "\n";
+  const auto children = node.leaf ? std::vector<ResourceNode>{}
+                                  : ResourceChildren(pe, root, node.offset);
+  if (children.empty()) return;
+  // The data entry: RVA of the data, then its size.
+  const uint32_t rva = pe.Read<uint32_t>(children[0].offset).value_or(0);
+  const uint32_t size = pe.Read<uint32_t>(children[0].offset + 4).value_or(0);
+  // CLR_DEBUG_RESOURCE: version, signature GUID, DAC and DBI index values.
+  std::array<uint8_t, 36> data{};
+  const auto at = pe.Offset(rva);
+  if (rva != 0 && size >= data.size() && at) {
+    data = pe.Read<std::array<uint8_t, 36>>(*at).value_or(data);
+  }
+  auto u32 = [&](size_t i) {
+    return uint32_t{data[i]} | uint32_t{data[i + 1]} << 8 | uint32_t{data[i + 2]} << 16 |
+           uint32_t{data[i + 3]} << 24;
+  };
+  std::string guid;
+  for (int i : {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15}) {
+    guid += i < 0 ? "-" : fmt::format("{:02x}", data[4 + static_cast<size_t>(i)]);
+  }
+  ctx.out << fmt::format(
+      "{0}    Size:           {1:08X}\n{0}    Version:        {2:08X}\n"
+      "{0}    Signature:      {3}\n{0}    DacTimeStamp:   {4:08X}\n"
+      "{0}    DacSizeOfImage: {5:08X}\n{0}    DbiTimeStamp:   {6:08X}\n"
+      "{0}    DbiSizeOfImage: {7:08X}\n",
+      indent, size, u32(0), guid, u32(20), u32(24), u32(28), u32(32));
+}
+
+void PrintResourceNode(CommandContext& ctx, const dump::MemoryPe& pe, const ResourceNode& node,
+                       uint64_t root, std::string indent, int depth) {
+  constexpr int kMaxDepth = 16;  // a cycle of directories must end
+  if (depth > kMaxDepth) return;
+  if (node.name.rfind("CLRDEBUGINFO", 0) == 0) {
+    PrintClrDebugInfo(ctx, pe, node, root, indent);
+    return;
+  }
+  ctx.out << indent << "Name: " << node.name << "\n";
+  // Read as a data entry even for a directory, whose timestamp then shows.
+  const int32_t size = pe.Read<int32_t>(node.offset + 4).value_or(0);
+  if (size > 0) ctx.out << fmt::format("{}Size: {:08X}\n", indent, size);
+  indent += "    ";
+  if (node.leaf) return;
+  for (const auto& child : ResourceChildren(pe, root, node.offset)) {
+    PrintResourceNode(ctx, pe, child, root, indent, depth + 1);
+  }
+}
+
+void PrintResources(CommandContext& ctx, const dump::Module& m) {
+  const auto facts = ReadPeFacts(ctx.target, m);
+  if (!facts) return;
+  ctx.out << "    Resources:\n";
+  const dump::MemoryPe pe(ctx.target.memory(), m.base, m.size, !facts->file_layout);
+  if (!pe.valid()) return;
+  const auto root = pe.Offset(pe.Directory(2).first);
+  if (!root) return;
+  for (const auto& child : ResourceChildren(pe, *root, *root)) {
+    PrintResourceNode(ctx, pe, child, *root, "        ", 0);
+  }
+}
+
 void PrintModule(CommandContext& ctx, const dump::Module& m, size_t index, bool verbose,
-                 bool segments) {
+                 bool segments, bool resources) {
   if (verbose) {
     PrintVerbose(ctx, m, index);
   } else {
     ctx.out << fmt::format("{:016X} {:08X} {}\n", m.base, m.size, m.path);
   }
   if (segments) PrintSegments(ctx, m);
+  if (resources) PrintResources(ctx, m);
 }
 
 Status RunModules(CommandContext& ctx, const ParsedArgs& args) {
-  if (args.Has("--resources")) {
-    return MakeError(ErrorCode::kUnsupported, "modules --resources is not supported by clrdump yet");
-  }
   const bool verbose = args.Has("--verbose"), segments = args.Has("--segments");
+  const bool resources = args.Has("--resources");
   if (auto text = args.Value("--address")) {
     uint64_t address = 0;
     std::from_chars(text->data(), text->data() + text->size(), address);
     const auto& modules = ctx.target.modules();
     for (size_t i = 0; i < modules.size(); ++i) {
       if (address >= modules[i].base && address - modules[i].base < modules[i].size) {
-        PrintModule(ctx, modules[i], i, verbose, segments);
+        PrintModule(ctx, modules[i], i, verbose, segments, resources);
         return Ok{};
       }
     }
@@ -157,7 +290,7 @@ Status RunModules(CommandContext& ctx, const ParsedArgs& args) {
     // The total counts every module, shown or not, as dotnet-dump's does.
     total += m.size;
     if (filter && (m.path.empty() || !std::regex_search(FileNameOf(m.path), *filter))) continue;
-    PrintModule(ctx, m, i, verbose, segments);
+    PrintModule(ctx, m, i, verbose, segments, resources);
   }
   ctx.out << fmt::format("Total image size: {}\n", total);
   return Ok{};

@@ -60,8 +60,10 @@ std::vector<Case> FixedCases() {
       {"modules_address_not_a_number", {"modules -a zz", "modules --address 0x10"}},
       {"modules_address_too_big", {"modules -a 18446744073709551616"}},
       {"modules_help", {"help modules", "help lm"}},
-      {"modules_verbose", {"modules -v"}, false},
-      {"modules_resources", {"modules -r"}, false},
+      // Version lines of native modules may differ (accepted_differences.tsv).
+      {"modules_verbose", {"modules -v", "lm --verbose -s -n coreclr"}, false},
+      {"modules_resources", {"modules -r", "lm --resources -n \\.dll$"}},
+      {"modules_everything_for_managed", {"lm -v -s -r -n ^System\\.Private\\.CoreLib\\.dll$"}},
   };
 }
 
@@ -83,7 +85,8 @@ std::vector<Case> DerivedCases(const Facts& f) {
   if (f.coreclr_base != 0) {
     cases.push_back({"modules_address",
                      {fmt::format("modules -a {}", f.coreclr_base + 0x10),
-                      fmt::format("lm --address {} -s", f.coreclr_base)}});
+                      fmt::format("lm --address {} -s", f.coreclr_base),
+                      fmt::format("lm -a {} -r", f.coreclr_base - 1)}});
   }
   return cases;
 }
