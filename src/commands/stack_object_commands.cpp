@@ -149,11 +149,23 @@ struct Found {
   runtime::HeapObject object;
 };
 
+// ClrMD's first checks of an object, those that need no reference walk:
+// a known type, and a size that fits the segment and its kind.
+bool LooksCorrupt(const runtime::HeapSegment& segment, const runtime::HeapObject& object) {
+  constexpr uint64_t kMaxSmallObject = 85000;
+  if (!object.known_type || object.size == 0) return true;
+  if (object.address + object.size > segment.end) return true;
+  const bool small = segment.kind != runtime::SegmentKind::kLarge &&
+                     segment.kind != runtime::SegmentKind::kPinned &&
+                     segment.kind != runtime::SegmentKind::kFrozen;
+  return !object.free && small && object.size > kMaxSmallObject;
+}
+
 // The candidates of one segment (sorted by value) that its walk finds as
 // object starts.
 void MatchOnSegment(CommandContext& ctx, runtime::HeapWalker& walker,
                     const runtime::HeapSegment& segment, const std::vector<Candidate>& group,
-                    std::vector<Found>& out) {
+                    bool verify, std::vector<Found>& out) {
   const uint64_t first = group.front().value, end = group.back().value + 1;
   size_t index = 0;
   walker.Walk(segment, true, [&](const runtime::HeapObject& object) {
@@ -161,8 +173,9 @@ void MatchOnSegment(CommandContext& ctx, runtime::HeapWalker& walker,
     if (object.address < first) return true;
     if (object.address >= end || index >= group.size()) return false;
     while (index < group.size() && group[index].value < object.address) ++index;
+    const bool keep = !verify || !LooksCorrupt(segment, object);
     while (index < group.size() && group[index].value == object.address) {
-      out.push_back({group[index].slot, object});
+      if (keep) out.push_back({group[index].slot, object});
       ++index;
     }
     return true;
@@ -181,7 +194,7 @@ const runtime::HeapSegment* SegmentOf(const std::vector<runtime::HeapSegment>& s
 }
 
 std::vector<Found> ObjectsIn(CommandContext& ctx, runtime::HeapWalker& walker,
-                             std::vector<Candidate> candidates) {
+                             std::vector<Candidate> candidates, bool verify) {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.value < b.value; });
   std::vector<Found> found;
@@ -194,13 +207,13 @@ std::vector<Found> ObjectsIn(CommandContext& ctx, runtime::HeapWalker& walker,
     const runtime::HeapSegment* segment = SegmentOf(segments, c.value, index);
     if (!segment) continue;
     if (segment != current && !group.empty()) {
-      MatchOnSegment(ctx, walker, *current, group, found);
+      MatchOnSegment(ctx, walker, *current, group, verify, found);
       group.clear();
     }
     current = segment;
     group.push_back(c);
   }
-  if (!group.empty()) MatchOnSegment(ctx, walker, *current, group, found);
+  if (!group.empty()) MatchOnSegment(ctx, walker, *current, group, verify, found);
   return found;
 }
 
@@ -283,16 +296,13 @@ Status RunDumpStackObjects(CommandContext& ctx, const ParsedArgs& args) {
   std::vector<Candidate> candidates;
   AddStackCandidates(ctx.target.memory(), stack, min, max, candidates);
   AddRegisterCandidates(thread.regs, min, max, candidates);
-  std::vector<Found> found = ObjectsIn(ctx, walker, candidates);
+  const bool verify = args.Has("-verify");
+  std::vector<Found> found = ObjectsIn(ctx, walker, candidates, verify);
   if (additional.Set()) {
     std::vector<Candidate> more;
     AddStackCandidates(ctx.target.memory(), additional, min, max, more);
     AddRegisterCandidates(thread.regs, min, max, more);
-    for (auto& f : ObjectsIn(ctx, walker, more)) found.push_back(f);
-  }
-  if (args.Has("-verify")) {
-    // Objects of unknown type are what ClrMD's verification rejects first.
-    std::erase_if(found, [](const Found& f) { return !f.object.known_type; });
+    for (auto& f : ObjectsIn(ctx, walker, more, verify)) found.push_back(f);
   }
   PrintObjects(ctx, **rt, std::move(found));
   return Ok{};

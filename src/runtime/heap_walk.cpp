@@ -93,9 +93,9 @@ void HeapWalker::Walk(const HeapSegment& segment, bool carefully,
     }
     const uint64_t mt = *raw_mt & ~uint64_t{1};
     const auto& type = TypeOf(mt);
-    if (!visit({object, mt, type.has_value()})) return;
     std::optional<uint64_t> size;
     if (type) size = SizeOf(object, *type, mt);
+    if (!visit({object, mt, type.has_value(), type && type->is_free, size.value_or(0)})) return;
     if (!size) {
       if (!carefully) return;
       object = FindNextValidObject(segment, object + skip);

@@ -18,6 +18,8 @@ struct HeapObject {
   uint64_t address = 0;
   uint64_t method_table = 0;  // mark bit cleared
   bool known_type = false;    // false: ClrMD reports it with its error type
+  bool free = false;          // a gap the GC filled with a free object
+  uint64_t size = 0;          // 0 when it cannot be read
 };
 
 class HeapWalker {
