@@ -18,9 +18,11 @@ bool PrefersFileLayout(const dump::MemoryPe& loaded, const dump::MemoryPe& file)
 
 constexpr uint64_t kPage = 0x1000;
 
-// dotnet-dump's view of a module's pages: the dump's own, else whole pages
-// read from the module's file through its program headers, where a page
-// must start inside a segment with file data and not run past that data.
+// dotnet-dump's view of a module's pages: the dump's own, else pages it
+// maps from the module's file (same build-id) with its ELF segment reader.
+// That reader caps each read at the segment's whole file size rather than
+// what remains of it, so it reads on past the segment's data; a read past
+// the file's end fails and the rest of the page stays zero.
 class PageSource {
  public:
   PageSource(Target& target, const dump::Module& module) : target_(target), module_(module) {
@@ -39,11 +41,13 @@ class PageSource {
   // False when neither the dump nor the file gives the page.
   bool Read(uint64_t page, std::span<uint8_t> out) const {
     if (target_.core().Read(page, out) == out.size()) return true;
-    return file_ && ReadFromFile(page - module_.base, out);
+    if (!file_) return false;
+    ReadFromFile(page - module_.base, out);
+    return true;
   }
 
  private:
-  bool ReadFromFile(uint64_t position, std::span<uint8_t> out) const {
+  void ReadFromFile(uint64_t position, std::span<uint8_t> out) const {
     const auto bytes = file_->bytes();
     size_t done = 0;
     while (done < out.size()) {
@@ -52,17 +56,15 @@ class PageSource {
       });
       if (it == segments_.end()) break;
       const uint64_t offset = position - it->vaddr;
-      const uint64_t count = std::min<uint64_t>(out.size() - done, it->mem_size - offset);
-      // dotnet-dump's segment reader does not stop at the segment's file
-      // data, only at the file's end, where the whole page fails.
-      if (it->offset + offset + count > bytes.size()) return false;
+      const uint64_t count = std::min<uint64_t>(
+          {out.size() - done, it->mem_size - offset, it->file_size});
+      if (count == 0 || it->offset + offset + count > bytes.size()) break;
       std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(it->offset + offset), count,
                   out.begin() + static_cast<std::ptrdiff_t>(done));
       done += count;
       position += count;
     }
     std::fill(out.begin() + static_cast<std::ptrdiff_t>(done), out.end(), uint8_t{0});
-    return done > 0;
   }
 
   Target& target_;

@@ -60,8 +60,7 @@ std::vector<Case> FixedCases() {
       {"modules_address_not_a_number", {"modules -a zz", "modules --address 0x10"}},
       {"modules_address_too_big", {"modules -a 18446744073709551616"}},
       {"modules_help", {"help modules", "help lm"}},
-      // Version lines of native modules may differ (accepted_differences.tsv).
-      {"modules_verbose", {"modules -v", "lm --verbose -s -n coreclr"}, false},
+      {"modules_verbose", {"modules -v", "lm --verbose -s -n coreclr"}},
       {"modules_resources", {"modules -r", "lm --resources -n \\.dll$"}},
       {"modules_everything_for_managed", {"lm -v -s -r -n ^System\\.Private\\.CoreLib\\.dll$"}},
   };
