@@ -149,16 +149,21 @@ struct Found {
   runtime::HeapObject object;
 };
 
-// ClrMD's first checks of an object, those that need no reference walk:
-// a known type, and a size that fits the segment and its kind.
-bool LooksCorrupt(const runtime::HeapSegment& segment, const runtime::HeapObject& object) {
+// ClrMD's checks of an object: a known type, a size that fits the segment
+// and its kind, and references to live objects. Its sync block, thin lock
+// and background-GC checks are not made.
+bool LooksCorrupt(runtime::HeapWalker& walker, const runtime::HeapSegment& segment,
+                  const runtime::HeapObject& object) {
   constexpr uint64_t kMaxSmallObject = 85000;
   if (!object.known_type || object.size == 0) return true;
-  if (object.address + object.size > segment.end) return true;
   const bool small = segment.kind != runtime::SegmentKind::kLarge &&
                      segment.kind != runtime::SegmentKind::kPinned &&
                      segment.kind != runtime::SegmentKind::kFrozen;
-  return !object.free && small && object.size > kMaxSmallObject;
+  const bool too_large = object.address + object.size > segment.end ||
+                         (!object.free && small && object.size > kMaxSmallObject);
+  if (too_large || object.free) return too_large;
+  const auto& type = walker.TypeOf(object.method_table);
+  return type && type->contains_pointers && walker.HasBadReference(object);
 }
 
 // The candidates of one segment (sorted by value) that its walk finds as
@@ -173,7 +178,7 @@ void MatchOnSegment(CommandContext& ctx, runtime::HeapWalker& walker,
     if (object.address < first) return true;
     if (object.address >= end || index >= group.size()) return false;
     while (index < group.size() && group[index].value < object.address) ++index;
-    const bool keep = !verify || !LooksCorrupt(segment, object);
+    const bool keep = !verify || !LooksCorrupt(walker, segment, object);
     while (index < group.size() && group[index].value == object.address) {
       if (keep) out.push_back({group[index].slot, object});
       ++index;

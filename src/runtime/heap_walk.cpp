@@ -1,5 +1,7 @@
 #include "runtime/heap_walk.h"
 
+#include <cstring>
+
 namespace clrdump::runtime {
 namespace {
 
@@ -25,7 +27,10 @@ HeapWalker::HeapWalker(Runtime& runtime, const dump::ProcessMemory& memory, GcHe
   for (const auto& context : layout_.allocation_contexts) {
     contexts_[context.start] = context.end;
   }
-  if (auto globals = runtime_.GetUsefulGlobals()) string_mt_ = globals->string_mt;
+  if (auto globals = runtime_.GetUsefulGlobals()) {
+    string_mt_ = globals->string_mt;
+    free_mt_ = globals->free_mt;
+  }
 }
 
 const std::optional<MethodTableInfo>& HeapWalker::TypeOf(uint64_t method_table) {
@@ -78,6 +83,72 @@ std::optional<uint64_t> HeapWalker::SizeOf(uint64_t object, const MethodTableInf
   }
   size = AlignUp(size);
   return size < kMinObjectSize ? kMinObjectSize : size;
+}
+
+std::optional<std::vector<uint64_t>> HeapWalker::References(const HeapObject& object) {
+  constexpr int64_t kMaxSeries = 4096;
+  constexpr uint64_t kMaxObjectBytes = 256ull << 20;  // read at once
+  std::vector<uint64_t> refs;
+  if (object.size > kMaxObjectBytes) return std::nullopt;
+  const uint64_t mt = object.method_table;
+  auto series_count = memory_.ReadValue<int64_t>(mt - kPointerSize);
+  if (!series_count || *series_count == 0 || *series_count > kMaxSeries ||
+      *series_count < -kMaxSeries) {
+    return std::nullopt;
+  }
+  std::vector<uint8_t> bytes(object.size);
+  if (memory_.Read(object.address, bytes) != bytes.size()) return std::nullopt;
+  auto slot = [&](uint64_t offset) {
+    uint64_t value = 0;
+    if (offset + kPointerSize <= bytes.size()) std::memcpy(&value, &bytes[offset], sizeof value);
+    if (value != 0) refs.push_back(value);
+  };
+  if (*series_count > 0) {
+    // Series {size relative to the object's size, start offset}, stored
+    // downward from just below the count.
+    for (int64_t i = 0; i < *series_count; ++i) {
+      const uint64_t entry = mt - 3 * kPointerSize - static_cast<uint64_t>(i) * 2 * kPointerSize;
+      auto size = memory_.ReadValue<int64_t>(entry);
+      auto start = memory_.ReadValue<uint64_t>(entry + 8);
+      if (!size || !start) return std::nullopt;
+      const uint64_t end = *start + static_cast<uint64_t>(*size) + object.size;
+      for (uint64_t at = *start; at < end && at < bytes.size(); at += kPointerSize) slot(at);
+    }
+    return refs;
+  }
+  // Arrays of structs: one start offset, then {pointers, bytes to skip}
+  // items repeated over the elements.
+  auto start = memory_.ReadValue<uint64_t>(mt - 2 * kPointerSize);
+  if (!start) return std::nullopt;
+  std::vector<std::pair<uint32_t, uint32_t>> items;
+  for (int64_t i = 0; i < -*series_count; ++i) {
+    const uint64_t entry = mt - 3 * kPointerSize - static_cast<uint64_t>(i) * kPointerSize;
+    auto count = memory_.ReadValue<uint32_t>(entry);
+    auto skip = memory_.ReadValue<uint32_t>(entry + 4);
+    if (!count || !skip) return std::nullopt;
+    items.emplace_back(*count, *skip);
+  }
+  for (uint64_t at = *start; at + kPointerSize < object.size;) {
+    const uint64_t round_start = at;
+    for (const auto& [count, skip] : items) {
+      for (uint32_t p = 0; p < count; ++p, at += kPointerSize) slot(at);
+      at += skip;
+    }
+    if (at == round_start) break;  // a map that never advances
+  }
+  return refs;
+}
+
+bool HeapWalker::HasBadReference(const HeapObject& object) {
+  auto refs = References(object);
+  if (!refs) return true;
+  for (uint64_t ref : *refs) {
+    if (ref % kPointerSize != 0) return true;
+    auto mt = memory_.ReadValue<uint64_t>(ref);
+    if (!mt || !TypeOf(*mt & ~uint64_t{1})) return true;
+    if ((*mt & ~uint64_t{1}) == free_mt_) return true;
+  }
+  return false;
 }
 
 void HeapWalker::Walk(const HeapSegment& segment, bool carefully,

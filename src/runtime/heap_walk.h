@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "dump/process_memory.h"
 #include "runtime/runtime.h"
@@ -34,6 +35,13 @@ class HeapWalker {
             const std::function<bool(const HeapObject&)>& visit);
   // The MethodTable's sizes, asked once; nullopt when it is not one.
   const std::optional<MethodTableInfo>& TypeOf(uint64_t method_table);
+  // The non-null references an object holds, from its type's GCDesc (the
+  // map the runtime keeps before each MethodTable); nullopt when the GCDesc
+  // or the object cannot be read.
+  std::optional<std::vector<uint64_t>> References(const HeapObject& object);
+  // Whether ClrMD's verification would fault one of the object's
+  // references: misaligned, not an object, or a free object.
+  bool HasBadReference(const HeapObject& object);
 
  private:
   std::optional<uint64_t> SizeOf(uint64_t object, const MethodTableInfo& type,
@@ -47,6 +55,7 @@ class HeapWalker {
   std::map<uint64_t, uint64_t> contexts_;  // start -> end
   std::map<uint64_t, std::optional<MethodTableInfo>> types_;
   uint64_t string_mt_ = 0;
+  uint64_t free_mt_ = 0;
 };
 
 }  // namespace clrdump::runtime
