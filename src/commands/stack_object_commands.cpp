@@ -121,7 +121,7 @@ void AddStackCandidates(const dump::ProcessMemory& memory, Range stack, uint64_t
                         uint64_t max, std::vector<Candidate>& out) {
   std::vector<uint8_t> buffer(kChunk);
   for (uint64_t address = stack.start; stack.Contains(address);) {
-    size_t read = AlignDown(memory.Read(address, buffer)) ;
+    const size_t read = AlignDown(memory.Read(address, buffer));
     if (read < kPointerSize) return;
     for (size_t i = 0; i < read; i += kPointerSize) {
       const uint64_t slot = address + i;
