@@ -12,6 +12,8 @@ Registry AllCommands() {
   AddExceptionCommands(registry);
   AddDomainCommands(registry);
   AddMemoryCommands(registry);
+  AddGcHeapCommands(registry);
+  AddDumpHeapCommand(registry);
   return registry;
 }
 

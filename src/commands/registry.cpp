@@ -22,12 +22,20 @@ const char* TypeName(ValueType type) {
   switch (type) {
     case ValueType::kUInt32: return "System.UInt32";
     case ValueType::kUInt64: return "System.UInt64";
+    case ValueType::kInt32: return "System.Int32";
     default: return "System.String";
   }
 }
 
-// Accepts what .NET's UInt32/UInt64 parsers accept: decimal digits only.
+// Accepts what .NET's integer parsers accept: decimal digits only, with a
+// sign for Int32.
 bool ValidNumber(const std::string& text, ValueType type) {
+  if (type == ValueType::kInt32) {
+    int32_t value = 0;
+    const char* begin = text.data() + (text.starts_with('+') ? 1 : 0);
+    auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() && begin != end;
+  }
   if (type != ValueType::kUInt32 && type != ValueType::kUInt64) return true;
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

@@ -242,4 +242,12 @@ size_t ElfCore::Read(uint64_t address, std::span<uint8_t> out, bool zero_fill) c
   return done;
 }
 
+std::span<const uint8_t> ElfCore::View(uint64_t address) const {
+  const LoadSegment* seg = SegmentAt(address);
+  if (!seg) return {};
+  const uint64_t into = address - seg->vaddr;
+  if (into >= seg->filesz) return {};
+  return file_.bytes().subspan(seg->offset + into, seg->filesz - into);
+}
+
 }  // namespace clrdump::dump

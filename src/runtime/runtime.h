@@ -13,6 +13,7 @@
 #include "dump/elf_core.h"
 #include "dump/modules.h"
 #include "dump/process_memory.h"
+#include "runtime/gc_model.h"
 
 namespace clrdump::runtime {
 
@@ -271,6 +272,17 @@ class Runtime {
   // assembly, each once: ClrMD's order. Domains or assemblies the runtime
   // cannot list contribute none.
   virtual std::vector<uint64_t> EnumerateModules() = 0;
+  // The GC: sub-heaps with their generations and segments (each segment
+  // list followed once), allocation contexts of threads and the global one,
+  // MethodTables, handles, stack references and sync blocks.
+  virtual Result<std::vector<GcSubHeap>> GetGcSubHeaps() = 0;
+  virtual std::vector<AddressRange> GetThreadAllocationContexts() = 0;
+  virtual Result<MethodTableData> GetMethodTableData(uint64_t method_table) = 0;
+  // `kinds` empty: the runtime's default set.
+  virtual Result<std::vector<GcHandle>> GetHandles(const std::vector<HandleKind>& kinds) = 0;
+  virtual Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) = 0;
+  // In-use sync blocks, by index (1-based as the runtime numbers them).
+  virtual Result<std::vector<SyncBlock>> GetSyncBlocks() = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
 };

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/strings.h"
@@ -62,6 +63,13 @@ class DacRuntime final : public Runtime {
   Result<ProfilerIlKind> GetProfilerModifiedIL(uint64_t method_desc) override;
   Result<std::string> GetMethodDescName(uint64_t method_desc) override;
   std::vector<uint64_t> EnumerateModules() override;
+  // The GC: dac_gc.cpp.
+  Result<std::vector<GcSubHeap>> GetGcSubHeaps() override;
+  std::vector<AddressRange> GetThreadAllocationContexts() override;
+  Result<MethodTableData> GetMethodTableData(uint64_t method_table) override;
+  Result<std::vector<GcHandle>> GetHandles(const std::vector<HandleKind>& kinds) override;
+  Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) override;
+  Result<std::vector<SyncBlock>> GetSyncBlocks() override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.
@@ -73,6 +81,8 @@ class DacRuntime final : public Runtime {
   static std::optional<uint32_t> IlOffset(IXCLRDataMethodInstance& method, uint64_t ip);
   std::string FrameName(uint64_t frame_address);
   std::string MethodDescName(uint64_t md);
+  GcSubHeap MakeSubHeap(uint64_t address, uint32_t index, const DacpGcHeapDetails& details);
+  void AddSegments(GcSubHeap& heap, size_t generation, std::unordered_set<uint64_t>& seen);
 
   // The DAC's (count, buffer, needed) string protocol; "" on failure.
   template <typename Call>
@@ -93,6 +103,8 @@ class DacRuntime final : public Runtime {
   ISOSDacInterface* sos_ = nullptr;
   ISOSDacInterface2* sos2_ = nullptr;
   ISOSDacInterface16* sos16_ = nullptr;  // .NET 10+
+  ISOSDacInterface8* sos8_ = nullptr;    // .NET 5+
+  ISOSDacInterface12* sos12_ = nullptr;  // .NET 7+
   std::optional<UsefulGlobals> useful_globals_;
 };
 
