@@ -11,25 +11,26 @@
 source "$(dirname "$0")/common.sh"
 scratch=${2:-${TMPDIR:-/tmp}/clrdump-bench-heap}
 dump="$scratch/heapbench.Heap"
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d)
+app=""
+trap '[ -z "$app" ] || kill "$app" 2>/dev/null; rm -rf "$work"' EXIT
 
 # Starts HeapBench, collects its Heap dump with clrdump, and kills it.
 collect_dump() {
   mkdir -p "$scratch"
   rm -f "$dump" "$scratch/.stamp"
-  local fifo="$work/stdin" app
+  local fifo="$work/stdin"
   mkfifo "$fifo"
   "$build/debuggees/HeapBench/HeapBench" < "$fifo" > "$work/app.out" 2>/dev/null &
   app=$!
   exec {holder}>"$fifo"
   # Building the graph takes seconds, more on a busy machine.
   for _ in $(seq 1200); do grep -q READY "$work/app.out" && break; sleep 0.1; done
-  if ! grep -q READY "$work/app.out"; then
-    kill "$app"; echo "bench: HeapBench did not start" >&2; exit 1
-  fi
+  grep -q READY "$work/app.out" || { echo "bench: HeapBench did not start" >&2; exit 1; }
   "$clrdump" collect -p "$app" -o "$dump" --type Heap >/dev/null
   exec {holder}>&-
   kill "$app"; wait "$app" 2>/dev/null || true
+  app=""
   cp "$build/debuggees/HeapBench/.stamp" "$scratch/.stamp"
 }
 
