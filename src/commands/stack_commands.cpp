@@ -16,40 +16,64 @@ namespace clrdump::cmd {
 namespace {
 
 struct ClrStackOptions {
-  bool full = false;       // -f: module prefixes and displacements
-  bool registers = false;  // -r
-  bool no_lines = false;   // -n
-  bool all = false;        // -all
+  bool full = false;        // -f: module prefixes and displacements
+  bool registers = false;   // -r
+  bool no_lines = false;    // -n
+  bool all = false;         // -all
   bool parameters = false;  // -p, or -a
   bool locals = false;      // -l, or -a
-  size_t max_frames = 0;   // -c N; 0 = all
+  size_t max_frames = 0;    // -c N; 0 = all
 };
 
-// SOS's option rules: case-insensitive names, -c takes a decimal count.
+// SOS's text from `tokens[i]` to the end of the line, as it quotes it.
+std::string RestOfLine(const std::vector<std::string>& tokens, size_t i) {
+  std::string rest;
+  for (; i < tokens.size(); ++i) rest += (rest.empty() ? "" : " ") + tokens[i];
+  return rest;
+}
+
+// Sets the flag an option names; false when it names none.
+bool SetFlag(const std::string& name, ClrStackOptions& o) {
+  const std::pair<const char*, bool*> flags[] = {
+      {"-f", &o.full},       {"-r", &o.registers}, {"-n", &o.no_lines},
+      {"-all", &o.all},      {"-p", &o.parameters}, {"-l", &o.locals}};
+  for (const auto& [flag, field] : flags) {
+    if (name == flag) {
+      *field = true;
+      return true;
+    }
+  }
+  if (name != "-a") return false;
+  o.parameters = o.locals = true;
+  return true;
+}
+
+// SOS's option rules: case-insensitive names, each at most once, -c takes a
+// decimal count; up to two arguments (a variable and a frame, used only by
+// -i) may follow the options.
 Result<ClrStackOptions> ParseClrStackOptions(const std::vector<std::string>& tokens,
                                              std::ostream& out) {
+  const auto invalid = [&](const std::string& text) -> Error {
+    out << text << "\n";
+    return MakeError(ErrorCode::kInvalidArgument, "");
+  };
   ClrStackOptions o;
+  std::vector<std::string> seen;
+  size_t arguments = 0;
   for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].empty() || tokens[i][0] != '-') {
+      if (++arguments > 2) return invalid("Incorrect argument: " + RestOfLine(tokens, i));
+      continue;
+    }
+    if (arguments > 0) return invalid("Wrong option: " + RestOfLine(tokens, i));
     const std::string t = AsciiLower(tokens[i]);
-    if (t == "-f") {
-      o.full = true;
-    } else if (t == "-r") {
-      o.registers = true;
-    } else if (t == "-n") {
-      o.no_lines = true;
-    } else if (t == "-all") {
-      o.all = true;
-    } else if (t == "-a") {
-      o.parameters = o.locals = true;
-    } else if (t == "-p") {
-      o.parameters = true;
-    } else if (t == "-l") {
-      o.locals = true;
-    } else if (t == "-c") {
-      if (i + 1 >= tokens.size()) {
-        out << "Missing value for option " << tokens[i] << "\n";
-        return MakeError(ErrorCode::kInvalidArgument, "");
-      }
+    if (std::find(seen.begin(), seen.end(), t) != seen.end()) {
+      return invalid("Invalid option: option specified multiple times: " + tokens[i]);
+    }
+    seen.push_back(t);
+    if (SetFlag(t, o)) continue;
+    if (t == "-c") {
+      if (i + 1 >= tokens.size()) return invalid("Missing value for option " + tokens[i]);
       const std::string& v = tokens[++i];
       size_t n = 0;
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
@@ -58,8 +82,7 @@ Result<ClrStackOptions> ParseClrStackOptions(const std::vector<std::string>& tok
       return MakeError(ErrorCode::kUnsupported,
                        "clrstack " + tokens[i] + " is not supported by clrdump yet");
     } else {
-      out << "Unknown option: " << tokens[i] << "\n";
-      return MakeError(ErrorCode::kInvalidArgument, "");
+      return invalid("Unknown option: " + tokens[i]);
     }
   }
   return o;

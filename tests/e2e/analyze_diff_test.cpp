@@ -59,6 +59,10 @@ const std::vector<AnalyzeCase> kCases = {
     {"analyze_clrstack_params_locals", {"clrstack -p -l -c 2"}},
     {"analyze_clrstack_args_locals_all", {"clrstack -a -all", "clrstack -p -all -f"}},
     {"analyze_clrstack_args_locals_registers", {"clrstack -a -r", "clrstack -l -all -f -r"}},
+    // SOS takes up to two arguments after the options (for -i) and ignores them.
+    {"analyze_clrstack_arguments", {"clrstack -c 1 -p frame 0", "clrstack -c 1 a b c",
+                                    "clrstack -c 1 frame -a"}},
+    {"analyze_clrstack_repeated_option", {"clrstack -a -A", "clrstack -c 1 -C 2"}},
     {"analyze_pe", {"pe"}},
     {"analyze_pe_lines", {"pe -lines", "printexception -nested -lines"}},
     {"analyze_pe_nested", {"pe -nested"}},
