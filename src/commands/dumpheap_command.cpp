@@ -11,6 +11,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/heap_filter.h"
+#include "commands/progress.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -221,9 +222,16 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
   auto options = ParseOptions(args, h, filter);
   if (!options) return options.error();
   Printer printer(ctx, h, *options);
-  for (const GcSegment* segment : filter.Segments(nullptr, true)) {
+  const auto segments = filter.Segments(nullptr, true);
+  uint64_t total = 0, done = 0, objects = 0;
+  for (const GcSegment* segment : segments) total += segment->objects.size();
+  Progress progress("Scanning heap", total);
+  for (const GcSegment* segment : segments) {
     h.Walk(*segment, [&](const HeapObject& object) {
       if (ctx.cancelled()) return false;
+      if ((++objects & 0xffff) == 0) {
+        progress.Report(done + (object.address - segment->objects.start), objects);
+      }
       if (filter.range() && object.address >= filter.range()->end) return false;
       if (filter.Accepts(*segment, object) && Wanted(h, *options, object)) {
         printer.Add(*segment, object);
@@ -231,6 +239,7 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
       return true;
     });
     if (ctx.cancelled()) return Ok{};
+    done += segment->objects.size();
   }
   printer.Finish();
   return Ok{};

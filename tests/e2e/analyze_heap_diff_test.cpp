@@ -131,7 +131,8 @@ TEST_P(AnalyzeHeapDiffSession, CommandsThroughRedirectedStdin) {
 
 INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeHeapDiffDashC,
                          ::testing::Values("waiter.Heap", "waiter.ServerGC.Heap", "threads.Full",
-                                           "crash.nested.Heap", "asyncmain.Heap", "waiter.Mini"));
+                                           "crash.nested.Heap", "asyncmain.Heap", "waiter.Mini",
+                                           "heapshapes.Heap", "heapshapes.Full"));
 INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeHeapDiffSession,
                          ::testing::Values("waiter.Heap", "waiter.ServerGC.Heap",
                                            "crash.divzero.Full"));
