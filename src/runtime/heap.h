@@ -153,6 +153,9 @@ std::optional<WalkBreak> ManagedHeap::Walk(const GcSegment& segment, Visit&& vis
       first_break = WalkBreak{last_good, last_good, "allocation context overlaps"};
     }
   }
+  if (segment.objects.end > resident_from) {
+    core_.Release(resident_from, segment.objects.end - resident_from);
+  }
   return first_break;
 }
 
