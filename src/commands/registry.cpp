@@ -74,6 +74,11 @@ void AppendTable(std::string& out, const std::vector<std::pair<std::string, std:
   for (const auto& [left, right] : rows) first = std::max(first, left.size());
   const size_t indent = 2 + first + 2;
   for (const auto& [left, right] : rows) {
+    if (right.empty()) {
+      // System.CommandLine pads no help column for an option without help.
+      out += "  " + left + "\n";
+      continue;
+    }
     const size_t avail = width > indent ? width - indent : 0;
     const auto lines = Wrap(right, width ? avail : 0);
     for (size_t i = 0; i < lines.size(); ++i) {

@@ -121,9 +121,7 @@ std::optional<uint32_t> ManagedHeap::ReadU32(uint64_t address) const {
   return v;
 }
 
-uint64_t ManagedHeap::SizeOf(const HeapType& type, uint64_t address, const GcSegment& segment,
-                             bool& ok) const {
-  (void)segment;
+uint64_t ManagedHeap::SizeOf(const HeapType& type, uint64_t address, bool& ok) const {
   ok = true;
   uint64_t size = type.data.base_size;
   if (type.data.component_size != 0) {
@@ -147,15 +145,9 @@ HeapObject ManagedHeap::ObjectAt(uint64_t address, const GcSegment* segment) {
   object.method_table = *mt & ~uint64_t{1};
   object.type = Type(object.method_table);
   if (!object.type) return object;
+  (void)segment;
   bool ok = false;
-  const GcSegment* seg = segment ? segment : SegmentOf(address);
-  object.size = seg ? SizeOf(*object.type, address, *seg, ok) : 0;
-  if (!seg) {
-    // Not on a known segment (a frozen object the GC does not list, or a
-    // stale address): sized the same way.
-    GcSegment any;
-    object.size = SizeOf(*object.type, address, any, ok);
-  }
+  object.size = SizeOf(*object.type, address, ok);
   if (!ok) object.type = nullptr;
   return object;
 }
