@@ -19,7 +19,7 @@ namespace clrdump::cmd {
 class Target;
 
 // kOptionalUInt64: a `ulong?` option of dotnet-dump (named so in errors).
-enum class ValueType { kFlag, kString, kUInt32, kUInt64, kOptionalUInt64 };
+enum class ValueType { kFlag, kString, kUInt32, kUInt64, kOptionalUInt64, kInt32 };
 
 struct OptionSpec {
   std::vector<std::string> names;  // e.g. {"-v", "--verbose"}; the last is canonical

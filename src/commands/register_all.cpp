@@ -13,6 +13,8 @@ Registry AllCommands() {
   AddDomainCommands(registry);
   AddMemoryCommands(registry);
   AddStackObjectCommands(registry);
+  AddGcHeapCommands(registry);
+  AddDumpHeapCommand(registry);
   return registry;
 }
 

@@ -13,8 +13,7 @@
 #include "commands/families.h"
 #include "commands/register_fields.h"
 #include "commands/target.h"
-#include "runtime/heap_walk.h"
-#include "runtime/type_names.h"
+#include "runtime/heap.h"
 
 namespace clrdump::cmd {
 namespace {
@@ -90,7 +89,7 @@ Range SplitStacks(const std::vector<uint64_t>& sps, size_t gap_index, uint64_t s
 // Linux has no TEB to bound the stack: the managed frames do.
 Range StackRange(runtime::Runtime& rt, uint32_t tid, uint64_t sp, Range& additional) {
   const Range fallback{AlignDown(sp), AlignUp(sp + kDefaultStackSpan)};
-  auto frames = rt.WalkStack(tid);
+  auto frames = rt.WalkStack(tid, {});
   if (!frames) return fallback;
   std::vector<uint64_t> sps;
   for (const auto& f : *frames) {
@@ -149,36 +148,48 @@ struct Found {
   runtime::HeapObject object;
 };
 
+// Whether ClrMD's verification would fault one of the object's references:
+// misaligned, not an object, or a free object.
+bool HasBadReference(runtime::ManagedHeap& heap, const runtime::HeapObject& object) {
+  bool bad = false;
+  heap.ForEachReference(object, [&](uint64_t, uint64_t target) {
+    if (bad) return;
+    auto mt = target % kPointerSize == 0 ? heap.ReadPointer(target) : std::nullopt;
+    const uint64_t method_table = mt ? *mt & ~uint64_t{1} : 0;
+    bad = !mt || !heap.Type(method_table) || method_table == heap.globals().free_mt;
+  });
+  return bad;
+}
+
 // ClrMD's checks of an object: a known type, a size that fits the segment
 // and its kind, and references to live objects. Its sync block, thin lock
 // and background-GC checks are not made.
-bool LooksCorrupt(runtime::HeapWalker& walker, const runtime::HeapSegment& segment,
+bool LooksCorrupt(runtime::ManagedHeap& heap, const runtime::GcSegment& segment,
                   const runtime::HeapObject& object) {
   constexpr uint64_t kMaxSmallObject = 85000;
-  if (!object.known_type || object.size == 0) return true;
+  if (!object.valid() || object.size == 0) return true;
   const bool small = segment.kind != runtime::SegmentKind::kLarge &&
                      segment.kind != runtime::SegmentKind::kPinned &&
                      segment.kind != runtime::SegmentKind::kFrozen;
-  const bool too_large = object.address + object.size > segment.end ||
-                         (!object.free && small && object.size > kMaxSmallObject);
-  if (too_large || object.free) return too_large;
-  const auto& type = walker.TypeOf(object.method_table);
-  return type && type->contains_pointers && walker.HasBadReference(object);
+  const bool too_large = object.address + object.size > segment.objects.end ||
+                         (!object.free() && small && object.size > kMaxSmallObject);
+  if (too_large || object.free()) return too_large;
+  return object.type->data.contains_pointers && HasBadReference(heap, object);
 }
 
 // The candidates of one segment (sorted by value) that its walk finds as
 // object starts.
-void MatchOnSegment(CommandContext& ctx, runtime::HeapWalker& walker,
-                    const runtime::HeapSegment& segment, const std::vector<Candidate>& group,
+void MatchOnSegment(CommandContext& ctx, runtime::ManagedHeap& heap,
+                    const runtime::GcSegment& segment, const std::vector<Candidate>& group,
                     bool verify, std::vector<Found>& out) {
   const uint64_t first = group.front().value, end = group.back().value + 1;
   size_t index = 0;
-  walker.Walk(segment, true, [&](const runtime::HeapObject& object) {
+  heap.Walk(segment, [&](const runtime::HeapObject& object) {
     if (ctx.cancelled()) return false;
     if (object.address < first) return true;
     if (object.address >= end || index >= group.size()) return false;
     while (index < group.size() && group[index].value < object.address) ++index;
-    const bool keep = !verify || !LooksCorrupt(walker, segment, object);
+    const bool keep = !verify || !LooksCorrupt(heap, segment, object);
     while (index < group.size() && group[index].value == object.address) {
       if (keep) out.push_back({group[index].slot, object});
       ++index;
@@ -189,56 +200,51 @@ void MatchOnSegment(CommandContext& ctx, runtime::HeapWalker& walker,
 
 // ClrMD's segment search: segments are sorted, candidates are visited in
 // increasing order, so the index only moves forward.
-const runtime::HeapSegment* SegmentOf(const std::vector<runtime::HeapSegment>& segments,
-                                      uint64_t value, size_t& index) {
+const runtime::GcSegment* SegmentOf(const std::vector<const runtime::GcSegment*>& segments,
+                                    uint64_t value, size_t& index) {
   for (; index < segments.size(); ++index) {
-    if (value < segments[index].start) return nullptr;
-    if (value < segments[index].end) return &segments[index];
+    if (value < segments[index]->objects.start) return nullptr;
+    if (value < segments[index]->objects.end) return segments[index];
   }
   return nullptr;
 }
 
-std::vector<Found> ObjectsIn(CommandContext& ctx, runtime::HeapWalker& walker,
+std::vector<Found> ObjectsIn(CommandContext& ctx, runtime::ManagedHeap& heap,
                              std::vector<Candidate> candidates, bool verify) {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.value < b.value; });
   std::vector<Found> found;
-  const auto& segments = walker.layout().segments;
-  const runtime::HeapSegment* current = nullptr;
+  const auto& segments = heap.segments();
+  const runtime::GcSegment* current = nullptr;
   std::vector<Candidate> group;
   size_t index = 0;
   for (const auto& c : candidates) {
     if (ctx.cancelled()) break;
-    const runtime::HeapSegment* segment = SegmentOf(segments, c.value, index);
+    const runtime::GcSegment* segment = SegmentOf(segments, c.value, index);
     if (!segment) continue;
     if (segment != current && !group.empty()) {
-      MatchOnSegment(ctx, walker, *current, group, verify, found);
+      MatchOnSegment(ctx, heap, *current, group, verify, found);
       group.clear();
     }
     current = segment;
     group.push_back(c);
   }
-  if (!group.empty()) MatchOnSegment(ctx, walker, *current, group, verify, found);
+  if (!group.empty()) MatchOnSegment(ctx, heap, *current, group, verify, found);
   return found;
 }
 
-std::string TypeName(runtime::Runtime& rt, const runtime::HeapObject& object,
-                     std::map<uint64_t, std::string>& names) {
-  if (!object.known_type) return "ERROR";
-  auto it = names.find(object.method_table);
-  if (it != names.end()) return it->second;
-  auto name = rt.GetMethodTableName(object.method_table);
-  std::string text = name ? runtime::ClrMdTypeName(*name)
-                          : fmt::format("Unknown (MethodTable: {:012x})", object.method_table);
-  return names.emplace(object.method_table, text).first->second;
+std::string TypeName(runtime::ManagedHeap& heap, const runtime::HeapObject& object) {
+  if (!object.valid()) return "ERROR";
+  const std::string& name = heap.TypeName(object.method_table);
+  return name.empty() ? fmt::format("Unknown (MethodTable: {:012x})", object.method_table)
+                      : name;
 }
 
 // A real stack slot is never below the register count, so the slot tells
 // registers apart, as in dotnet-dump.
-void PrintObjects(CommandContext& ctx, runtime::Runtime& rt, std::vector<Found> found) {
+void PrintObjects(CommandContext& ctx, runtime::ManagedHeap& heap, std::vector<Found> found) {
   std::stable_sort(found.begin(), found.end(),
                    [](const Found& a, const Found& b) { return a.slot < b.slot; });
-  std::map<uint64_t, std::string> names;
   ctx.out << fmt::format("{:>16} {:>16} {}\n", "SP/REG", "Object", "Name");
   for (size_t i = 0; i < found.size(); ++i) {
     if (ctx.cancelled()) break;
@@ -247,7 +253,7 @@ void PrintObjects(CommandContext& ctx, runtime::Runtime& rt, std::vector<Found> 
     const std::string slot = f.slot < std::size(kRegisters) ? kRegisters[f.slot].name
                                                             : fmt::format("{:012x}", f.slot);
     ctx.out << fmt::format("{:>16} {:>16} {}\n", slot, fmt::format("{:012x}", f.object.address),
-                           TypeName(rt, f.object, names));
+                           TypeName(heap, f.object));
   }
 }
 
@@ -270,8 +276,8 @@ Result<Range> BoundsFromArguments(const std::vector<std::string>& bounds) {
 Status RunDumpStackObjects(CommandContext& ctx, const ParsedArgs& args) {
   auto rt = ctx.target.runtime();
   if (!rt) return rt.error();
-  auto layout = (*rt)->GetGcHeapLayout();
-  if (!layout || layout->segments.empty()) {
+  auto heap = ctx.target.heap();
+  if (!heap || (*heap)->segments().empty()) {
     return MakeError(ErrorCode::kNotFound, "Cannot walk heap.");
   }
   const size_t index = ctx.target.current_thread();
@@ -295,9 +301,11 @@ Status RunDumpStackObjects(CommandContext& ctx, const ParsedArgs& args) {
                            "normal thread stack {:x}-{:x}.\n",
                            additional.start, additional.end);
   }
-  runtime::HeapWalker walker(**rt, ctx.target.memory(), std::move(*layout));
-  const auto& segments = walker.layout().segments;
-  const uint64_t min = segments.front().start, max = segments.back().end - kPointerSize;
+  runtime::ManagedHeap& walker = **heap;
+  const auto& segments = walker.segments();
+  // ClrMD bounds candidates by the first segment's start and the last one's end.
+  const uint64_t min = segments.front()->objects.start;
+  const uint64_t max = segments.back()->objects.end - kPointerSize;
   std::vector<Candidate> candidates;
   AddStackCandidates(ctx.target.memory(), stack, min, max, candidates);
   AddRegisterCandidates(thread.regs, min, max, candidates);
@@ -309,7 +317,7 @@ Status RunDumpStackObjects(CommandContext& ctx, const ParsedArgs& args) {
     AddRegisterCandidates(thread.regs, min, max, more);
     for (auto& f : ObjectsIn(ctx, walker, more, verify)) found.push_back(f);
   }
-  PrintObjects(ctx, **rt, std::move(found));
+  PrintObjects(ctx, walker, std::move(found));
   return Ok{};
 }
 

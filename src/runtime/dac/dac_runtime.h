@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/strings.h"
@@ -33,10 +34,8 @@ class DacRuntime final : public Runtime {
   Result<std::string> GetMethodTableName(uint64_t method_table) override;
   Result<GcHeapInfo> GetGcHeapInfo() override;
   std::optional<int> GetGcDynamicAdaptationMode() override;
-  // Heap layout: dac_heap.cpp.
-  Result<GcHeapLayout> GetGcHeapLayout() override;
-  Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) override;
-  Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) override;
+  Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id,
+                                            const StackWalkOptions& options) override;
   Result<ObjectInfo> GetObject(uint64_t address) override;
   Result<uint64_t> GetParentMethodTable(uint64_t method_table) override;
   Result<UsefulGlobals> GetUsefulGlobals() override;
@@ -65,20 +64,30 @@ class DacRuntime final : public Runtime {
   Result<ProfilerIlKind> GetProfilerModifiedIL(uint64_t method_desc) override;
   Result<std::string> GetMethodDescName(uint64_t method_desc) override;
   std::vector<uint64_t> EnumerateModules() override;
+  // The GC: dac_gc.cpp.
+  Result<std::vector<GcSubHeap>> GetGcSubHeaps() override;
+  std::vector<AddressRange> GetThreadAllocationContexts() override;
+  Result<MethodTableData> GetMethodTableData(uint64_t method_table) override;
+  Result<std::vector<GcHandle>> GetHandles(const std::vector<HandleKind>& kinds) override;
+  Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) override;
+  Result<std::vector<SyncBlock>> GetSyncBlocks() override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.
   static constexpr unsigned int kMaxName = 1 << 20;
 
-  std::optional<StackFrame> CurrentFrame(IXCLRDataStackWalk& walk);
-  void AddSourceFacts(IXCLRDataStackWalk& walk, StackFrame& f);
+  std::optional<StackFrame> CurrentFrame(IXCLRDataStackWalk& walk,
+                                         const StackWalkOptions& options);
+  void AddSourceFacts(IXCLRDataFrame& frame, StackFrame& f);
+  static FrameVariables ReadParameters(IXCLRDataFrame& frame);
+  static FrameVariables ReadLocals(IXCLRDataFrame& frame);
+  static FrameVariable ReadVariable(IXCLRDataValue& value);
   static std::string ModuleFileName(IXCLRDataModule& module);
   static std::optional<uint32_t> IlOffset(IXCLRDataMethodInstance& method, uint64_t ip);
   std::string FrameName(uint64_t frame_address);
   std::string MethodDescName(uint64_t md);
-  std::vector<DacpGenerationData> GenerationTable(uint64_t heap, const DacpGcHeapDetails& details);
-  void AddHeapSegments(uint64_t heap, const DacpGcHeapDetails& details, GcHeapLayout& layout);
-  void AddAllocationContexts(GcHeapLayout& layout);
+  GcSubHeap MakeSubHeap(uint64_t address, uint32_t index, const DacpGcHeapDetails& details);
+  void AddSegments(GcSubHeap& heap, size_t generation, std::unordered_set<uint64_t>& seen);
 
   // The DAC's (count, buffer, needed) string protocol; "" on failure.
   template <typename Call>
