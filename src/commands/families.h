@@ -14,6 +14,8 @@ void AddStackCommands(Registry& registry);
 void AddExceptionCommands(Registry& registry);
 void AddDomainCommands(Registry& registry);
 void AddMemoryCommands(Registry& registry);
+void AddObjectCommands(Registry& registry);
+void AddTypeCommands(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

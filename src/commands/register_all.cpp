@@ -12,6 +12,8 @@ Registry AllCommands() {
   AddExceptionCommands(registry);
   AddDomainCommands(registry);
   AddMemoryCommands(registry);
+  AddObjectCommands(registry);
+  AddTypeCommands(registry);
   return registry;
 }
 

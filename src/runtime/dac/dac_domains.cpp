@@ -74,25 +74,6 @@ void CollectTypeMapEntry(unsigned int index, CLRDATA_ADDRESS method_table, void*
   static_cast<std::vector<TypeMapEntry>*>(token)->push_back({index, method_table});
 }
 
-// A COM pointer released when it goes out of scope.
-template <typename T>
-class ComPtr {
- public:
-  ComPtr() = default;
-  ComPtr(const ComPtr&) = delete;
-  ComPtr& operator=(const ComPtr&) = delete;
-  ~ComPtr() {
-    if (p_) p_->Release();
-  }
-  T** out() { return &p_; }
-  void** out_void() { return reinterpret_cast<void**>(&p_); }
-  T* operator->() const { return p_; }
-  explicit operator bool() const { return p_ != nullptr; }
-
- private:
-  T* p_ = nullptr;
-};
-
 }  // namespace
 
 Result<AppDomainStore> DacRuntime::GetAppDomainStore() {
