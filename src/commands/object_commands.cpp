@@ -24,7 +24,9 @@ constexpr uint64_t kMaxString = 0x200000;
 constexpr uint32_t kHashOrSyncBlock = 0x08000000, kSpinLock = 0x10000000;
 constexpr uint32_t kLockThreadIdMask = 0x3ff, kLockRecursionMask = 0xfc00;
 
+// SOS's links print in lower case, its "%p" in upper case.
 std::string Pointer(uint64_t value) { return fmt::format("{:016x}", value); }
+std::string UpperPointer(uint64_t value) { return fmt::format("{:016X}", value); }
 
 std::string SizeLine(uint64_t size) {
   return fmt::format("Size:        {}(0x{:x}) bytes\n", size, size);
@@ -72,7 +74,7 @@ void PrintRuntimeTypeInfo(TypeInspector& t, SosWriter& w, uint64_t object, uint6
   auto handle = t.ctx().target.memory().ReadValue<uint64_t>(object + offset);
   if (!handle) return;
   if ((*handle & 2) != 0) {  // a TypeDesc, not a MethodTable
-    w.Out(fmt::format("TypeDesc:    {}\n", Pointer(*handle & ~uint64_t{2})));
+    w.Out(fmt::format("TypeDesc:    {}\n", UpperPointer(*handle & ~uint64_t{2})));
     return;
   }
   w.Out(fmt::format("Type Name:   {}\n", t.TypeName(*handle)));
@@ -113,7 +115,7 @@ void PrintThinLock(TypeInspector& t, SosWriter& w, uint64_t object) {
   if (id == 0) return;
   auto thread = t.rt().GetThreadFromThinLockId(id);
   if (!thread || *thread == 0) return;
-  w.Out(fmt::format("ThinLock owner {:x} ({}), Recursive {:x}\n", id, Pointer(*thread),
+  w.Out(fmt::format("ThinLock owner {:x} ({}), Recursive {:x}\n", id, UpperPointer(*thread),
                     (*header & kLockRecursionMask) >> 10));
 }
 

@@ -90,6 +90,8 @@ std::string AlignedValue(const runtime::FieldDescInfo& f, const RawValue& v, uin
     default: break;
   }
   if (f.type == kValueType) return Pointer(v.bits ? address : 0);
+  // SOS prints native ints with "%p" (upper case), references as links.
+  if (f.type == kI || f.type == kU) return fmt::format("{:016X}", v.bits);
   return Pointer(v.bits);
 }
 
@@ -182,7 +184,7 @@ void DisplayThreadStatic(TypeInspector& t, SosWriter& w, uint64_t mt,
   for (int guard = 0; current != 0 && guard < 100000; ++guard) {
     auto thread = t.rt().GetThread(current);
     if (!thread) {
-      w.Out(fmt::format("  error getting thread {:016x}, aborting this field\n", current));
+      w.Out(fmt::format("  error getting thread {:016X}, aborting this field\n", current));
       return;
     }
     if (thread->os_id != 0) {
@@ -198,6 +200,7 @@ void DisplayThreadStatic(TypeInspector& t, SosWriter& w, uint64_t mt,
     }
     current = thread->next;
   }
+  w.Out("\n");
 }
 
 struct FieldWalk {

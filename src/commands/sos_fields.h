@@ -20,12 +20,18 @@ namespace clrdump::cmd {
 class SosWriter {
  public:
   explicit SosWriter(std::ostream& out) : out_(out) {}
-  void Out(const std::string& text) { out_ << std::string(4 * indent_, ' ') << text; }
+  // SOS formats each call into an 8 KiB buffer and prints nothing when the
+  // text does not fit; its indent is a separate call and always printed.
+  void Out(const std::string& text) {
+    Indent();
+    if (text.size() < kPrintBuffer) out_ << text;
+  }
   void Indent() { out_ << std::string(4 * indent_, ' '); }
   void Push() { ++indent_; }
   void Pop() { indent_ = indent_ > 0 ? indent_ - 1 : 0; }
 
  private:
+  static constexpr size_t kPrintBuffer = 8192;
   std::ostream& out_;
   unsigned indent_ = 0;
 };
