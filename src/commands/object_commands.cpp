@@ -126,7 +126,8 @@ void PrintObjectBody(TypeInspector& t, SosWriter& w, uint64_t object, const Obje
   if (name == "System.RuntimeType") PrintRuntimeTypeInfo(t, w, object, o.method_table);
   if (name == "System.RuntimeType+RuntimeTypeCache") {
     const uint64_t offset = FieldOffset(t, o.method_table, "m_runtimeType");
-    auto type = offset ? t.ctx().target.memory().ReadValue<uint64_t>(object + offset) : std::nullopt;
+    auto type =
+        offset ? t.ctx().target.memory().ReadValue<uint64_t>(object + offset) : std::nullopt;
     if (type) {
       auto type_object = t.rt().GetObjectDetails(*type);
       if (!type_object) return w.Out("Error when reading RuntimeType field\n");
@@ -384,9 +385,9 @@ Status RunDumpArray(CommandContext& ctx, const ParsedArgs& args) {
   auto runtime = ctx.target.runtime();
   if (!runtime) return runtime.error();
   const std::vector<std::string> valued = {"-start", "-length"};
-  auto line = ParseSosCommandLine(Joined(args.Values("arguments")),
-                                  {"-start", "-length", "-details", "-nofields"}, 1, ctx.out,
-                                  valued);
+  auto line =
+      ParseSosCommandLine(Joined(args.Values("arguments")),
+                          {"-start", "-length", "-details", "-nofields"}, 1, ctx.out, valued);
   if (!line) return line.error();
   ArrayFlags flags;
   if (line->Has("-start")) flags.start = DecimalOrZero(line->option_values["-start"]);
@@ -395,8 +396,8 @@ Status RunDumpArray(CommandContext& ctx, const ParsedArgs& args) {
   flags.no_fields = line->Has("-nofields");
   const uint64_t object = line->values.empty() ? 0 : line->values[0];
   if (object == 0) {
-    return SosFailure(ctx.out, "Invalid parameter " +
-                                   (line->tokens.empty() ? "(null)" : line->tokens[0]));
+    return SosFailure(ctx.out,
+                      "Invalid parameter " + (line->tokens.empty() ? "(null)" : line->tokens[0]));
   }
   TypeInspector types(ctx, **runtime);
   SosWriter w(ctx.out);
@@ -416,12 +417,24 @@ Status RunDumpArray(CommandContext& ctx, const ParsedArgs& args) {
 }  // namespace
 
 void AddObjectCommands(Registry& registry) {
-  registry.Add({"dumpobj", {"do"}, "Displays info about an object at the specified address.", {},
-                SosArguments(), RunDumpObj});
-  registry.Add({"dumparray", {}, "Displays details about a managed array.", {}, SosArguments(),
+  registry.Add({"dumpobj",
+                {"do"},
+                "Displays info about an object at the specified address.",
+                {},
+                SosArguments(),
+                RunDumpObj});
+  registry.Add({"dumparray",
+                {},
+                "Displays details about a managed array.",
+                {},
+                SosArguments(),
                 RunDumpArray});
-  registry.Add({"dumpvc", {}, "Displays info about the fields of a value class.", {},
-                SosArguments(), RunDumpVc});
+  registry.Add({"dumpvc",
+                {},
+                "Displays info about the fields of a value class.",
+                {},
+                SosArguments(),
+                RunDumpVc});
 }
 
 }  // namespace clrdump::cmd

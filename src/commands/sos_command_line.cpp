@@ -55,8 +55,8 @@ Error SosFailure(std::ostream& out, const std::string& message) {
 }
 
 Result<SosCommandLine> ParseSosCommandLine(const std::string& s,
-                                           const std::vector<std::string>& known,
-                                           size_t max_args, std::ostream& out,
+                                           const std::vector<std::string>& known, size_t max_args,
+                                           std::ostream& out,
                                            const std::vector<std::string>& valued) {
   SosCommandLine parsed;
   bool arguments_started = false;

@@ -17,10 +17,10 @@
 namespace clrdump::cmd {
 
 struct SosCommandLine {
-  std::vector<std::string> options;  // as declared, lower case
+  std::vector<std::string> options;                  // as declared, lower case
   std::map<std::string, std::string> option_values;  // for options that take one
-  std::vector<uint64_t> values;      // arguments as hex (0 when not a number)
-  std::vector<std::string> tokens;   // the same arguments as typed
+  std::vector<uint64_t> values;                      // arguments as hex (0 when not a number)
+  std::vector<std::string> tokens;                   // the same arguments as typed
   bool Has(std::string_view option) const;
 };
 
@@ -38,8 +38,8 @@ Error SosFailure(std::ostream& out, const std::string& message);
 // argument) and come before the arguments; `valued` options take the next
 // word as their value. Prints SOS's message on a parse failure.
 Result<SosCommandLine> ParseSosCommandLine(const std::string& s,
-                                           const std::vector<std::string>& known,
-                                           size_t max_args, std::ostream& out,
+                                           const std::vector<std::string>& known, size_t max_args,
+                                           std::ostream& out,
                                            const std::vector<std::string>& valued = {});
 
 // SOS's FileNameForModule: the PE file's name, else the debugger

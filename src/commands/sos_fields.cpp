@@ -14,10 +14,30 @@ namespace {
 
 // CorElementType values SOS treats specially.
 enum : uint32_t {
-  kBoolean = 0x02, kChar = 0x03, kI1 = 0x04, kU1 = 0x05, kI2 = 0x06, kU2 = 0x07, kI4 = 0x08,
-  kU4 = 0x09, kI8 = 0x0a, kU8 = 0x0b, kR4 = 0x0c, kR8 = 0x0d, kPtr = 0x0f, kByRef = 0x10,
-  kValueType = 0x11, kClass = 0x12, kVar = 0x13, kArray = 0x14, kI = 0x18, kU = 0x19,
-  kFnPtr = 0x1b, kSzArray = 0x1d, kMVar = 0x1e, kElementTypeMax = 0x22,
+  kBoolean = 0x02,
+  kChar = 0x03,
+  kI1 = 0x04,
+  kU1 = 0x05,
+  kI2 = 0x06,
+  kU2 = 0x07,
+  kI4 = 0x08,
+  kU4 = 0x09,
+  kI8 = 0x0a,
+  kU8 = 0x0b,
+  kR4 = 0x0c,
+  kR8 = 0x0d,
+  kPtr = 0x0f,
+  kByRef = 0x10,
+  kValueType = 0x11,
+  kClass = 0x12,
+  kVar = 0x13,
+  kArray = 0x14,
+  kI = 0x18,
+  kU = 0x19,
+  kFnPtr = 0x1b,
+  kSzArray = 0x1d,
+  kMVar = 0x1e,
+  kElementTypeMax = 0x22,
 };
 constexpr uint32_t kFieldDefTable = 0x04000000;
 constexpr uint32_t kTypeDefNil = 0x02000000;
@@ -33,18 +53,40 @@ struct ElementInfo {
 
 // The runtime's table of element types (cortypeinfo.h), by CorElementType.
 constexpr std::array<ElementInfo, kElementTypeMax> kElements{{
-    {nullptr, nullptr, kNoSize},  {"System", "Void", 0},     {"System", "Boolean", 1},
-    {"System", "Char", 2},        {"System", "SByte", 1},    {"System", "Byte", 1},
-    {"System", "Int16", 2},       {"System", "UInt16", 2},   {"System", "Int32", 4},
-    {"System", "UInt32", 4},      {"System", "Int64", 8},    {"System", "UInt64", 8},
-    {"System", "Single", 4},      {"System", "Double", 8},   {"System", "String", 8},
-    {nullptr, nullptr, 8},        {nullptr, nullptr, 8},     {nullptr, nullptr, kNoSize},
-    {nullptr, nullptr, 8},        {nullptr, nullptr, 8},     {nullptr, nullptr, 8},
-    {nullptr, nullptr, 8},        {"System", "TypedReference", 16},
-    {nullptr, nullptr, kNoSize},  {"System", "IntPtr", 8},   {"System", "UIntPtr", 8},
-    {nullptr, nullptr, kNoSize},  {nullptr, nullptr, 8},     {"System", "Object", 8},
-    {nullptr, nullptr, 8},        {nullptr, nullptr, 8},     {nullptr, nullptr, 0},
-    {nullptr, nullptr, 0},        {nullptr, nullptr, 0},
+    {nullptr, nullptr, kNoSize},
+    {"System", "Void", 0},
+    {"System", "Boolean", 1},
+    {"System", "Char", 2},
+    {"System", "SByte", 1},
+    {"System", "Byte", 1},
+    {"System", "Int16", 2},
+    {"System", "UInt16", 2},
+    {"System", "Int32", 4},
+    {"System", "UInt32", 4},
+    {"System", "Int64", 8},
+    {"System", "UInt64", 8},
+    {"System", "Single", 4},
+    {"System", "Double", 8},
+    {"System", "String", 8},
+    {nullptr, nullptr, 8},
+    {nullptr, nullptr, 8},
+    {nullptr, nullptr, kNoSize},
+    {nullptr, nullptr, 8},
+    {nullptr, nullptr, 8},
+    {nullptr, nullptr, 8},
+    {nullptr, nullptr, 8},
+    {"System", "TypedReference", 16},
+    {nullptr, nullptr, kNoSize},
+    {"System", "IntPtr", 8},
+    {"System", "UIntPtr", 8},
+    {nullptr, nullptr, kNoSize},
+    {nullptr, nullptr, 8},
+    {"System", "Object", 8},
+    {nullptr, nullptr, 8},
+    {nullptr, nullptr, 8},
+    {nullptr, nullptr, 0},
+    {nullptr, nullptr, 0},
+    {nullptr, nullptr, 0},
 }};
 
 std::string ComposeName(uint32_t type) {
@@ -78,16 +120,27 @@ struct RawValue {
 
 std::string AlignedValue(const runtime::FieldDescInfo& f, const RawValue& v, uint64_t address) {
   switch (f.type) {
-    case kI1: return fmt::format("{:16}", static_cast<int16_t>(v.As<int8_t>()));
-    case kI2: return fmt::format("{:16}", v.As<int16_t>());
-    case kI4: return fmt::format("{:16}", v.As<int32_t>());
-    case kI8: return fmt::format("{:16}", v.As<int64_t>());
-    case kU1: case kBoolean: return fmt::format("{:16}", v.As<uint16_t>());
-    case kU2: return fmt::format("{:16}", v.As<uint16_t>());
-    case kU4: return fmt::format("{:16}", v.As<uint32_t>());
-    case kU8: return fmt::format("{:16}", v.As<uint64_t>());
-    case kChar: return fmt::format("{:16x}", v.As<uint16_t>());
-    default: break;
+    case kI1:
+      return fmt::format("{:16}", static_cast<int16_t>(v.As<int8_t>()));
+    case kI2:
+      return fmt::format("{:16}", v.As<int16_t>());
+    case kI4:
+      return fmt::format("{:16}", v.As<int32_t>());
+    case kI8:
+      return fmt::format("{:16}", v.As<int64_t>());
+    case kU1:
+    case kBoolean:
+      return fmt::format("{:16}", v.As<uint16_t>());
+    case kU2:
+      return fmt::format("{:16}", v.As<uint16_t>());
+    case kU4:
+      return fmt::format("{:16}", v.As<uint32_t>());
+    case kU8:
+      return fmt::format("{:16}", v.As<uint64_t>());
+    case kChar:
+      return fmt::format("{:16x}", v.As<uint16_t>());
+    default:
+      break;
   }
   if (f.type == kValueType) return Pointer(v.bits ? address : 0);
   // SOS prints native ints with "%p" (upper case), references as links.
@@ -98,17 +151,27 @@ std::string AlignedValue(const runtime::FieldDescInfo& f, const RawValue& v, uin
 std::string UnalignedValue(const runtime::FieldDescInfo& f, const RawValue& v, uint64_t address) {
   // printf's promotions: chars and shorts are sign-extended before %u/%x.
   switch (f.type) {
-    case kI1: return fmt::format("{}", v.As<int8_t>());
-    case kI2: return fmt::format("{}", v.As<int16_t>());
-    case kI4: return fmt::format("{}", v.As<int32_t>());
-    case kI8: return fmt::format("{}", v.As<int64_t>());
-    case kU1: case kBoolean:
+    case kI1:
+      return fmt::format("{}", v.As<int8_t>());
+    case kI2:
+      return fmt::format("{}", v.As<int16_t>());
+    case kI4:
+      return fmt::format("{}", v.As<int32_t>());
+    case kI8:
+      return fmt::format("{}", v.As<int64_t>());
+    case kU1:
+    case kBoolean:
       return fmt::format("{}", static_cast<uint32_t>(static_cast<int32_t>(v.As<int8_t>())));
-    case kU2: return fmt::format("{}", static_cast<uint32_t>(static_cast<int32_t>(v.As<int16_t>())));
-    case kU4: return fmt::format("{}", v.As<uint32_t>());
-    case kU8: return fmt::format("{}", v.As<uint64_t>());
-    case kChar: return fmt::format("{:x}", static_cast<uint32_t>(static_cast<int32_t>(v.As<int16_t>())));
-    default: return AlignedValue(f, v, address);
+    case kU2:
+      return fmt::format("{}", static_cast<uint32_t>(static_cast<int32_t>(v.As<int16_t>())));
+    case kU4:
+      return fmt::format("{}", v.As<uint32_t>());
+    case kU8:
+      return fmt::format("{}", v.As<uint64_t>());
+    case kChar:
+      return fmt::format("{:x}", static_cast<uint32_t>(static_cast<int32_t>(v.As<int16_t>())));
+    default:
+      return AlignedValue(f, v, address);
   }
 }
 
@@ -279,16 +342,26 @@ void DisplayLevel(FieldWalk& walk, uint64_t mt, const runtime::MethodTableInfo& 
 
 std::string ElementTypeName(uint32_t type) {
   switch (type) {
-    case kPtr: return "PTR";
-    case kByRef: return "BYREF";
-    case kValueType: return "VALUETYPE";
-    case kClass: return "CLASS";
-    case kVar: return "VAR";
-    case kArray: return "ARRAY";
-    case kFnPtr: return "FNPTR";
-    case kSzArray: return "SZARRAY";
-    case kMVar: return "MVAR";
-    default: break;
+    case kPtr:
+      return "PTR";
+    case kByRef:
+      return "BYREF";
+    case kValueType:
+      return "VALUETYPE";
+    case kClass:
+      return "CLASS";
+    case kVar:
+      return "VAR";
+    case kArray:
+      return "ARRAY";
+    case kFnPtr:
+      return "FNPTR";
+    case kSzArray:
+      return "SZARRAY";
+    case kMVar:
+      return "MVAR";
+    default:
+      break;
   }
   if (type >= kElements.size() || !kElements[type].name) return "";
   return kElements[type].name;

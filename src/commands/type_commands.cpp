@@ -16,8 +16,7 @@ namespace {
 using runtime::MethodTableInfo;
 
 // TypeDef attributes SOS names (II.23.1.15).
-constexpr uint32_t kTdInterface = 0x20, kTdAbstract = 0x80, kTdSealed = 0x100,
-                   kTdImport = 0x1000;
+constexpr uint32_t kTdInterface = 0x20, kTdAbstract = 0x80, kTdSealed = 0x100, kTdImport = 0x1000;
 
 // SOS prints pointers two ways: its "%p" in upper case, its DML links in
 // lower case.
@@ -76,9 +75,9 @@ std::string JitKindOf(TypeInspector& t, const runtime::MethodSlot& slot) {
       }
     }
   }
-  auto md = slot.method_desc != 0 ? rt.GetMethodDescDetails(slot.method_desc)
-                                  : Result<runtime::MethodDescDetails>(
-                                        MakeError(ErrorCode::kNotFound, ""));
+  auto md = slot.method_desc != 0
+                ? rt.GetMethodDescDetails(slot.method_desc)
+                : Result<runtime::MethodDescDetails>(MakeError(ErrorCode::kNotFound, ""));
   if (jit == runtime::JitKind::kUnknown && md) {
     if (auto header = rt.GetCodeHeader(md->native_code)) jit = header->jit;
   }
@@ -118,8 +117,8 @@ void PrintMethodDescTable(TypeInspector& t, uint64_t mt) {
     if (t.ctx().cancelled()) return;
     const std::string jit = JitKindOf(t, slot);
     const std::string name = SlotName(t, slot);
-    out << fmt::format("{} {} {:>6} {:016X} {}\n", Upper(slot.entry_point),
-                       Upper(slot.method_desc), jit, slot.slot, name);
+    out << fmt::format("{} {} {:>6} {:016X} {}\n", Upper(slot.entry_point), Upper(slot.method_desc),
+                       jit, slot.slot, name);
   }
 }
 
@@ -149,7 +148,8 @@ void PrintMethodTableFacts(TypeInspector& t, uint64_t mt, const MethodTableInfo&
                   : "Default ALC - The managed instance of this context doesn't exist yet.");
   }
   Row(out, "BaseSize:", fmt::format("0x{:x}", info.base_size));
-  if (info.component_size != 0) Row(out, "ComponentSize:", fmt::format("0x{:x}", info.component_size));
+  if (info.component_size != 0)
+    Row(out, "ComponentSize:", fmt::format("0x{:x}", info.component_size));
   Row(out, "Has GC Pointers:", info.contains_pointers ? "true" : "false");
   Row(out, "Number of Methods:", std::to_string(info.method_count));
   Row(out, "Number of IFaces in IFaceMap:", std::to_string(info.interface_count), 29);
@@ -215,10 +215,15 @@ Status RunDumpClass(CommandContext& ctx, const ParsedArgs& args) {
   return Ok{};
 }
 
-constexpr std::array<const char*, 9> kTierNames = {
-    "Unknown Tier",   "MinOptJitted", "Optimized",         "QuickJitted",
-    "OptimizedTier1", "ReadyToRun",   "OptimizedTier1OSR", "QuickJitted + Instrumented",
-    "OptimizedTier1 + Instrumented"};
+constexpr std::array<const char*, 9> kTierNames = {"Unknown Tier",
+                                                   "MinOptJitted",
+                                                   "Optimized",
+                                                   "QuickJitted",
+                                                   "OptimizedTier1",
+                                                   "ReadyToRun",
+                                                   "OptimizedTier1OSR",
+                                                   "QuickJitted + Instrumented",
+                                                   "OptimizedTier1 + Instrumented"};
 
 void PrintVersionHistory(std::ostream& out, runtime::Runtime& rt,
                          const runtime::MethodDescDetails& md) {
@@ -277,12 +282,24 @@ Status RunDumpMd(CommandContext& ctx, const ParsedArgs& args) {
 }  // namespace
 
 void AddTypeCommands(Registry& registry) {
-  registry.Add({"dumpmt", {}, "Displays info about a method table at the specified address.", {},
-                SosArguments(), RunDumpMt});
-  registry.Add({"dumpclass", {}, "Displays info about a EE class structure at the specified address.",
-                {}, SosArguments(), RunDumpClass});
-  registry.Add({"dumpmd", {}, "Displays information about a MethodDesc at the specified address.",
-                {}, SosArguments(), RunDumpMd});
+  registry.Add({"dumpmt",
+                {},
+                "Displays information about a method table at the specified address.",
+                {},
+                SosArguments(),
+                RunDumpMt});
+  registry.Add({"dumpclass",
+                {},
+                "Displays information about a EE class structure at the specified address.",
+                {},
+                SosArguments(),
+                RunDumpClass});
+  registry.Add({"dumpmd",
+                {},
+                "Displays information about a MethodDesc structure at the specified address.",
+                {},
+                SosArguments(),
+                RunDumpMd});
 }
 
 }  // namespace clrdump::cmd

@@ -6,12 +6,12 @@
 //
 // dotnet-dump 10 crashes (SIGSEGV) in `dumpobj` on Heap dumps, after the
 // MethodTable line, so the cases that print objects run on Full dumps only.
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "harness/differential.h"
 #include "harness/env.h"
@@ -25,7 +25,7 @@ using Case = AnalyzeCase;
 struct Addresses {
   std::map<std::string, std::string> mt_by_type;    // exact type name -> MethodTable
   std::map<std::string, std::string> object_by_mt;  // MethodTable -> first object
-  std::string entry_array_mt;  // an array of structs (Dictionary entries)
+  std::string entry_array_mt;                       // an array of structs (Dictionary entries)
 
   std::string Mt(const std::string& type) const {
     auto it = mt_by_type.find(type);
@@ -52,10 +52,11 @@ std::string HexPlus(const std::string& hex, uint64_t delta) {
   return out.str();
 }
 
-const std::vector<std::string> kTypes = {
-    "System.String",   "System.OutOfMemoryException", "System.Object[]", "System.Int32[]",
-    "System.Byte[]",   "System.Char[]",               "System.String[]", "System.RuntimeType",
-    "System.Int32",    "System.Object"};
+const std::vector<std::string> kTypes = {"System.String",   "System.OutOfMemoryException",
+                                         "System.Object[]", "System.Int32[]",
+                                         "System.Byte[]",   "System.Char[]",
+                                         "System.String[]", "System.RuntimeType",
+                                         "System.Int32",    "System.Object"};
 
 Addresses Discover(const std::string& oracle, const std::string& dump) {
   Addresses a;
@@ -124,7 +125,8 @@ std::vector<Case> TypeCases(const std::string& dump, const Addresses& a) {
     if (!a.Mt(type).empty()) mts.commands.push_back("dumpmt " + a.Mt(type));
   }
   cases.push_back(mts);
-  cases.push_back({"object_dumpmt_md", {"dumpmt -md " + exception_mt, "dumpmt -MD " + a.Mt("System.Int32[]")}});
+  cases.push_back(
+      {"object_dumpmt_md", {"dumpmt -md " + exception_mt, "dumpmt -MD " + a.Mt("System.Int32[]")}});
   cases.push_back({"object_dumpmt_all", {"dumpmt -all " + a.Mt("System.String")}});
   Case classes{"object_dumpclass_each", {}};
   for (const auto& type : kTypes) {
@@ -137,8 +139,8 @@ std::vector<Case> TypeCases(const std::string& dump, const Addresses& a) {
     const std::string md = FromClrdump(dump, "dumpmt -md " + a.Mt(type), md_pattern);
     if (!md.empty()) mds.commands.push_back("dumpmd " + md);
   }
-  const std::string jitted =
-      FromClrdump(dump, "dumpmt -md " + a.Mt("System.String"), R"(^[0-9A-F]{16} ([0-9A-F]{16}) PreJIT )");
+  const std::string jitted = FromClrdump(dump, "dumpmt -md " + a.Mt("System.String"),
+                                         R"(^[0-9A-F]{16} ([0-9A-F]{16}) PreJIT )");
   if (!jitted.empty()) mds.commands.push_back("dumpmd " + jitted);
   cases.push_back(mds);
   const std::string ints = a.Object("System.Int32[]");
@@ -148,14 +150,17 @@ std::vector<Case> TypeCases(const std::string& dump, const Addresses& a) {
   cases.push_back({"object_dumparray_not_an_array", {"dumparray " + a.Object("System.String")}});
   // An Int32 element and a struct element, read as value classes.
   const std::string int_element = HexPlus(ints, 0x10);
-  cases.push_back({"object_dumpvc_int", {"dumpvc " + a.Mt("System.Int32") + " " + int_element,
-                                         "dumpvc " + a.Mt("System.Int32") + " 1234"}});
+  cases.push_back({"object_dumpvc_int",
+                   {"dumpvc " + a.Mt("System.Int32") + " " + int_element,
+                    "dumpvc " + a.Mt("System.Int32") + " 1234"}});
   if (!a.entry_array_mt.empty()) {
-    const std::string entries = a.object_by_mt.count(a.entry_array_mt) ? a.object_by_mt.at(a.entry_array_mt) : "";
+    const std::string entries =
+        a.object_by_mt.count(a.entry_array_mt) ? a.object_by_mt.at(a.entry_array_mt) : "";
     const std::string element_mt =
         FromClrdump(dump, "dumparray " + entries, R"(^Element Methodtable: ([0-9a-f]{16})$)");
-    cases.push_back({"object_dumpvc_struct", {"dumpvc " + element_mt + " " + HexPlus(entries, 0x10),
-                                              "dumpvc " + a.Mt("System.String") + " 0"}});
+    cases.push_back({"object_dumpvc_struct",
+                     {"dumpvc " + element_mt + " " + HexPlus(entries, 0x10),
+                      "dumpvc " + a.Mt("System.String") + " 0"}});
     cases.push_back({"object_dumparray_structs", {"dumparray -length 3 " + entries}});
   }
   return cases;
@@ -170,7 +175,8 @@ std::vector<Case> ObjectCases(const Addresses& a) {
   }
   cases.push_back(objects);
   const std::string exception = a.Object("System.OutOfMemoryException");
-  cases.push_back({"object_dumpobj_exception", {"do " + exception, "dumpobj -nofields " + exception}});
+  cases.push_back(
+      {"object_dumpobj_exception", {"do " + exception, "dumpobj -nofields " + exception}});
   cases.push_back({"object_dumpobj_method_table_address", {"dumpobj " + a.Mt("System.String")}});
   cases.push_back({"object_dumparray_details",
                    {"dumparray -details " + a.Object("System.Object[]"),
@@ -186,8 +192,9 @@ class AnalyzeObjectDiff : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
     oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
+    CLRDUMP_REQUIRE(!oracle_.empty(),
+                    "the dotnet-dump oracle is not installed (run "
+                    "scripts/setup.sh, or set CLRDUMP_ORACLE)");
     dump_ = SharedDump(GetParam());
     CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
     addresses_ = Discover(oracle_, dump_);

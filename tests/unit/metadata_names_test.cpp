@@ -37,7 +37,15 @@ std::vector<uint8_t> Padded(std::vector<uint8_t> bytes) {
 std::vector<uint8_t> NestedTypeMetadata() {
   static constexpr char kStrings[] = "\0<Module>\0Outer\0Inner\0My.Space\0_count\0_next\0Run";
   const std::string strings(kStrings, sizeof kStrings);
-  enum : uint16_t { kModule = 1, kOuter = 10, kInner = 16, kSpace = 22, kCount = 31, kNext = 38, kRun = 44 };
+  enum : uint16_t {
+    kModule = 1,
+    kOuter = 10,
+    kInner = 16,
+    kSpace = 22,
+    kCount = 31,
+    kNext = 38,
+    kRun = 44
+  };
   const uint64_t valid = (1ull << 0x02) | (1ull << 0x04) | (1ull << 0x06) | (1ull << 0x29);
   WireBytes tables;
   tables.U32(0).U8(2).U8(0).U8(0).U8(1).U64(valid).U64(0);

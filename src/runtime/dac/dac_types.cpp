@@ -63,7 +63,7 @@ Result<MethodTableFields> DacRuntime::GetMethodTableFields(uint64_t method_table
   if (HRESULT hr = sos_->GetMethodTableFieldData(method_table, &d); hr != kS_OK) {
     return DacError("GetMethodTableFieldData", hr);
   }
-  return MethodTableFields{d.wNumInstanceFields, d.wNumStaticFields, d.wNumThreadStaticFields,
+  return MethodTableFields{d.wNumInstanceFields, d.wNumStaticFields,     d.wNumThreadStaticFields,
                            d.FirstField,         d.wContextStaticOffset, d.wContextStaticsSize};
 }
 
@@ -180,8 +180,8 @@ Result<std::vector<MethodSlot>> DacRuntime::GetMethodTableSlots(uint64_t method_
     SOSMethodData d{};
     unsigned int fetched = 0;
     if (methods->Next(1, &d, &fetched) < 0 || fetched == 0) break;
-    slots.push_back({d.MethodDesc, d.Entrypoint, d.DefiningMethodTable, d.DefiningModule, d.Token,
-                     d.Slot});
+    slots.push_back(
+        {d.MethodDesc, d.Entrypoint, d.DefiningMethodTable, d.DefiningModule, d.Token, d.Slot});
   }
   return slots;
 }
@@ -201,8 +201,7 @@ Result<CodeHeader> DacRuntime::GetCodeHeader(uint64_t ip) {
 Result<MethodDescDetails> DacRuntime::GetMethodDescDetails(uint64_t method_desc) {
   std::lock_guard<std::mutex> lock(mutex_);
   DacpMethodDescData d{};
-  if (HRESULT hr = sos_->GetMethodDescData(method_desc, 0, &d, 0, nullptr, nullptr);
-      hr != kS_OK) {
+  if (HRESULT hr = sos_->GetMethodDescData(method_desc, 0, &d, 0, nullptr, nullptr); hr != kS_OK) {
     return DacError("GetMethodDescData", hr);
   }
   MethodDescDetails m;

@@ -25,20 +25,21 @@ struct SOSMethodData {
 };
 static_assert(sizeof(SOSMethodData) == 0x28);
 
-inline constexpr Guid kIID_ISOSDacInterface6 = {0x11206399, 0x4B66, 0x4EDB,
-                                                {0x98, 0xEA, 0x85, 0x65, 0x4E, 0x59, 0xAD, 0x45}};
+inline constexpr Guid kIID_ISOSDacInterface6 = {
+    0x11206399, 0x4B66, 0x4EDB, {0x98, 0xEA, 0x85, 0x65, 0x4E, 0x59, 0xAD, 0x45}};
 
 class ISOSDacInterface6 : public IUnknown {
  public:
-  virtual HRESULT GetMethodTableCollectibleData(CLRDATA_ADDRESS mt,
-                                                DacpMethodTableCollectibleData* data) = 0;  // slot 3
+  virtual HRESULT GetMethodTableCollectibleData(
+      CLRDATA_ADDRESS mt,
+      DacpMethodTableCollectibleData* data) = 0;  // slot 3
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~ISOSDacInterface6() = default;
 };
 
-inline constexpr Guid kIID_ISOSDacInterface8 = {0xc12f35a9, 0xe55c, 0x4520,
-                                                {0xa8, 0x94, 0xb3, 0xdc, 0x51, 0x65, 0xdf, 0xce}};
+inline constexpr Guid kIID_ISOSDacInterface8 = {
+    0xc12f35a9, 0xe55c, 0x4520, {0xa8, 0x94, 0xb3, 0xdc, 0x51, 0x65, 0xdf, 0xce}};
 
 class ISOSDacInterface8 : public IUnknown {
  public:
@@ -52,8 +53,8 @@ class ISOSDacInterface8 : public IUnknown {
   ~ISOSDacInterface8() = default;
 };
 
-inline constexpr Guid kIID_ISOSDacInterface14 = {0x9aa22aca, 0x6dc6, 0x4a0c,
-                                                 {0xb4, 0xe0, 0x70, 0xd2, 0x41, 0x6b, 0x98, 0x37}};
+inline constexpr Guid kIID_ISOSDacInterface14 = {
+    0x9aa22aca, 0x6dc6, 0x4a0c, {0xb4, 0xe0, 0x70, 0xd2, 0x41, 0x6b, 0x98, 0x37}};
 
 class ISOSDacInterface14 : public IUnknown {
  public:
@@ -79,8 +80,8 @@ class ISOSMethodEnum : public IUnknown {
   ~ISOSMethodEnum() = default;
 };
 
-inline constexpr Guid kIID_ISOSDacInterface15 = {0x7ed81261, 0x52a9, 0x4a23,
-                                                 {0xa3, 0x58, 0xc3, 0x31, 0x3d, 0xea, 0x30, 0xa8}};
+inline constexpr Guid kIID_ISOSDacInterface15 = {
+    0x7ed81261, 0x52a9, 0x4a23, {0xa3, 0x58, 0xc3, 0x31, 0x3d, 0xea, 0x30, 0xa8}};
 
 class ISOSDacInterface15 : public IUnknown {
  public:
@@ -97,8 +98,8 @@ struct DacpTieredVersionData {
 };
 static_assert(sizeof(DacpTieredVersionData) == 0x18);
 
-inline constexpr Guid kIID_ISOSDacInterface5 = {0x127d6abe, 0x6c86, 0x4e48,
-                                                {0x8e, 0x7b, 0x22, 0x07, 0x81, 0xc5, 0x81, 0x01}};
+inline constexpr Guid kIID_ISOSDacInterface5 = {
+    0x127d6abe, 0x6c86, 0x4e48, {0x8e, 0x7b, 0x22, 0x07, 0x81, 0xc5, 0x81, 0x01}};
 
 class ISOSDacInterface5 : public IUnknown {
  public:
