@@ -237,13 +237,15 @@ Status RunDumpObj(CommandContext& ctx, const ParsedArgs& args) {
   if (!line) return line.error();
   const uint64_t object = line->values.empty() ? 0 : line->values[0];
   if (object == 0) return SosFailure(ctx.out, "Invalid parameter " + raw);
-  if (line->Has("-refs")) {
-    return MakeError(ErrorCode::kUnsupported, "dumpobj -refs is not implemented by clrdump");
-  }
   TypeInspector types(ctx, **runtime);
   SosWriter w(ctx.out);
   if (!PrintObject(types, w, object, !line->Has("-nofields"))) {
     return MakeError(ErrorCode::kInvalidArgument, "");
+  }
+  // dotnet-dump 10 hands -refs to a helper command its SOS host does not
+  // find, and fails after printing the object; clrdump keeps that contract.
+  if (line->Has("-refs")) {
+    return MakeError(ErrorCode::kUnsupported, "Unrecognized SOS command 'DumpObj'");
   }
   return Ok{};
 }

@@ -178,6 +178,8 @@ std::vector<Case> ObjectCases(const Addresses& a) {
   cases.push_back(
       {"object_dumpobj_exception", {"do " + exception, "dumpobj -nofields " + exception}});
   cases.push_back({"object_dumpobj_method_table_address", {"dumpobj " + a.Mt("System.String")}});
+  // dotnet-dump prints the object, then fails to find its -refs helper.
+  cases.push_back({"object_dumpobj_refs", {"dumpobj -refs -nofields " + a.Object("System.String")}});
   cases.push_back({"object_dumparray_details",
                    {"dumparray -details " + a.Object("System.Object[]"),
                     "dumparray -details -nofields -length 2 " + a.Object("System.String[]")}});
