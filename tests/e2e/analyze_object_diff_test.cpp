@@ -72,28 +72,34 @@ Addresses Discover(const std::string& oracle, const std::string& dump) {
   std::vector<std::string> mts;
   for (const auto& type : kTypes) mts.push_back(a.Mt(type));
   mts.push_back(a.entry_array_mt);
+  mts.push_back(a.Mt("Free"));
   for (const auto& mt : mts) {
     if (mt.empty()) continue;
     args.insert(args.end(), {"-c", "dumpheap -mt " + mt});
   }
   args.insert(args.end(), {"-c", "exit"});
-  static const std::regex kObject(R"(^\s+([0-9a-f]{12,16})\s+([0-9a-f]{12,16})\s+[\d,]+\s*$)");
+  static const std::regex kObject(
+      R"(^\s+([0-9a-f]{12,16})\s+([0-9a-f]{12,16})\s+[\d,]+\s*(Free)?$)");
   for (const auto& line : Lines(Run(args).out)) {
     if (std::regex_match(line, m, kObject)) a.object_by_mt.try_emplace(m[2], m[1]);
   }
   return a;
 }
 
-// The first match of `pattern`'s group 1 in clrdump's output of `command`.
+// The first (or last) match of `pattern`'s group 1 in clrdump's output of
+// `command`.
 std::string FromClrdump(const std::string& dump, const std::string& command,
-                        const std::string& pattern) {
+                        const std::string& pattern, bool last = false) {
   const RunResult r = Run({ClrdumpPath(), "analyze", dump, "-c", command, "-c", "exit"});
   std::smatch m;
   const std::regex re(pattern);
+  std::string found;
   for (const auto& line : Lines(r.out)) {
-    if (std::regex_search(line, m, re)) return m[1];
+    if (!std::regex_search(line, m, re)) continue;
+    found = m[1];
+    if (!last) break;
   }
-  return "";
+  return found;
 }
 
 std::vector<Case> FixedCases() {
@@ -136,7 +142,8 @@ std::vector<Case> TypeCases(const std::string& dump, const Addresses& a) {
   Case mds{"object_dumpmd_from_dumpmt", {}};
   const std::string md_pattern = R"(^[0-9A-F]{16} ([0-9A-F]{16}) +(NONE|JIT|PreJIT|FCALL) )";
   for (const auto& type : {"System.OutOfMemoryException", "System.String"}) {
-    const std::string md = FromClrdump(dump, "dumpmt -md " + a.Mt(type), md_pattern);
+    // The last slots are the type's own methods (the first are Object's).
+    const std::string md = FromClrdump(dump, "dumpmt -md " + a.Mt(type), md_pattern, true);
     if (!md.empty()) mds.commands.push_back("dumpmd " + md);
   }
   const std::string jitted = FromClrdump(dump, "dumpmt -md " + a.Mt("System.String"),
@@ -179,7 +186,13 @@ std::vector<Case> ObjectCases(const Addresses& a) {
       {"object_dumpobj_exception", {"do " + exception, "dumpobj -nofields " + exception}});
   cases.push_back({"object_dumpobj_method_table_address", {"dumpobj " + a.Mt("System.String")}});
   // dotnet-dump prints the object, then fails to find its -refs helper.
-  cases.push_back({"object_dumpobj_refs", {"dumpobj -refs -nofields " + a.Object("System.String")}});
+  cases.push_back(
+      {"object_dumpobj_refs", {"dumpobj -refs -nofields " + a.Object("System.String")}});
+  if (!a.Object("Free").empty()) {
+    cases.push_back({"object_free",
+                     {"dumpobj " + a.Object("Free"), "dumparray " + a.Object("Free"),
+                      "dumpmt " + a.Mt("Free")}});
+  }
   cases.push_back({"object_dumparray_details",
                    {"dumparray -details " + a.Object("System.Object[]"),
                     "dumparray -details -nofields -length 2 " + a.Object("System.String[]")}});
