@@ -119,7 +119,8 @@ void PrintThinLock(TypeInspector& t, SosWriter& w, uint64_t object) {
                     (*header & kLockRecursionMask) >> 10));
 }
 
-void PrintObjectBody(TypeInspector& t, SosWriter& w, uint64_t object, const ObjectDetails& o,
+// False when SOS gives up on the object part way.
+bool PrintObjectBody(TypeInspector& t, SosWriter& w, uint64_t object, const ObjectDetails& o,
                      const runtime::MethodTableInfo& mt) {
   w.Out(SizeLine(o.size));
   const std::string name = t.TypeName(o.method_table);
@@ -130,7 +131,10 @@ void PrintObjectBody(TypeInspector& t, SosWriter& w, uint64_t object, const Obje
         offset ? t.ctx().target.memory().ReadValue<uint64_t>(object + offset) : std::nullopt;
     if (type) {
       auto type_object = t.rt().GetObjectDetails(*type);
-      if (!type_object) return w.Out("Error when reading RuntimeType field\n");
+      if (!type_object) {
+        w.Out("Error when reading RuntimeType field\n");
+        return false;
+      }
       PrintRuntimeTypeInfo(t, w, *type, type_object->method_table);
     }
   }
@@ -153,6 +157,7 @@ void PrintObjectBody(TypeInspector& t, SosWriter& w, uint64_t object, const Obje
     PrintStringContent(t, w, object, o);
     w.Out("\n");
   }
+  return true;
 }
 
 // SOS's PrintObj; false when SOS fails the command.
@@ -182,7 +187,7 @@ bool PrintObject(TypeInspector& t, SosWriter& w, uint64_t object, bool fields) {
   }
   if (o->rcw != 0) w.Out(fmt::format("RCW:         {}\n", Pointer(o->rcw)));
   if (o->ccw != 0) w.Out(fmt::format("CCW:         {}\n", Pointer(o->ccw)));
-  PrintObjectBody(t, w, object, *o, *mt);
+  if (!PrintObjectBody(t, w, object, *o, *mt)) return false;
   if (fields) {
     auto counts = rt.GetMethodTableFields(o->method_table);
     if (!counts) return false;
