@@ -182,6 +182,8 @@ std::vector<Case> ObjectCases(const Addresses& a) {
   }
   cases.push_back(objects);
   const std::string exception = a.Object("System.OutOfMemoryException");
+  cases.push_back({"object_through_sos_and_ext",
+                   {"sos dumpobj " + exception, "ext dumpmt " + a.Mt("System.String")}});
   cases.push_back(
       {"object_dumpobj_exception", {"do " + exception, "dumpobj -nofields " + exception}});
   cases.push_back({"object_dumpobj_method_table_address", {"dumpobj " + a.Mt("System.String")}});
