@@ -18,7 +18,7 @@ namespace clrdump::cmd {
 
 class Target;
 
-enum class ValueType { kFlag, kString, kUInt32, kUInt64 };
+enum class ValueType { kFlag, kString, kUInt32, kUInt64, kInt32 };
 
 struct OptionSpec {
   std::vector<std::string> names;  // e.g. {"-v", "--verbose"}; the last is canonical

@@ -14,6 +14,8 @@ Registry AllCommands() {
   AddMemoryCommands(registry);
   AddObjectCommands(registry);
   AddTypeCommands(registry);
+  AddGcHeapCommands(registry);
+  AddDumpHeapCommand(registry);
   return registry;
 }
 

@@ -22,12 +22,20 @@ const char* TypeName(ValueType type) {
   switch (type) {
     case ValueType::kUInt32: return "System.UInt32";
     case ValueType::kUInt64: return "System.UInt64";
+    case ValueType::kInt32: return "System.Int32";
     default: return "System.String";
   }
 }
 
-// Accepts what .NET's UInt32/UInt64 parsers accept: decimal digits only.
+// Accepts what .NET's integer parsers accept: decimal digits only, with a
+// sign for Int32.
 bool ValidNumber(const std::string& text, ValueType type) {
+  if (type == ValueType::kInt32) {
+    int32_t value = 0;
+    const char* begin = text.data() + (text.starts_with('+') ? 1 : 0);
+    auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() && begin != end;
+  }
   if (type != ValueType::kUInt32 && type != ValueType::kUInt64) return true;
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -66,6 +74,11 @@ void AppendTable(std::string& out, const std::vector<std::pair<std::string, std:
   for (const auto& [left, right] : rows) first = std::max(first, left.size());
   const size_t indent = 2 + first + 2;
   for (const auto& [left, right] : rows) {
+    if (right.empty()) {
+      // System.CommandLine pads no help column for an option without help.
+      out += "  " + left + "\n";
+      continue;
+    }
     const size_t avail = width > indent ? width - indent : 0;
     const auto lines = Wrap(right, width ? avail : 0);
     for (size_t i = 0; i < lines.size(); ++i) {

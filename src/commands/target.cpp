@@ -32,6 +32,16 @@ Result<runtime::RuntimeLocation> Target::runtime_location() {
   return runtime::LocateRuntime(modules(), *memory_, clr_path_);
 }
 
+Result<runtime::ManagedHeap*> Target::heap() {
+  if (heap_) return heap_.get();
+  auto rt = runtime();
+  if (!rt) return rt.error();
+  auto heap = std::make_unique<runtime::ManagedHeap>(**rt, *core_, *memory_);
+  if (Status loaded = heap->Load(); !loaded) return loaded.error();
+  heap_ = std::move(heap);
+  return heap_.get();
+}
+
 void Target::set_clr_path(std::string path) {
   clr_path_ = std::move(path);
   // As in dotnet-dump, a new path means looking up the runtime again.
@@ -40,6 +50,7 @@ void Target::set_clr_path(std::string path) {
 
 void Target::ResetRuntime() {
   // The old model is kept alive, not freed: its DAC cannot be unloaded.
+  heap_.reset();
   if (runtime_) retired_.push_back(std::move(runtime_));
   runtime_error_.reset();
 }

@@ -13,6 +13,7 @@
 #include "dump/elf_core.h"
 #include "dump/modules.h"
 #include "dump/process_memory.h"
+#include "runtime/heap.h"
 #include "runtime/runtime.h"
 #include "runtime/source_lines.h"
 
@@ -36,6 +37,8 @@ class Target {
   bool runtime_loaded() const { return runtime_ != nullptr; }
   const std::string& clr_path() const { return clr_path_; }
   runtime::SourceLines& source_lines() { return source_lines_; }
+  // The GC heap's layout, read on first use and kept with the runtime.
+  Result<runtime::ManagedHeap*> heap();
   void set_clr_path(std::string path);
   // Forgets the runtime model so the next use looks the runtime up again.
   void ResetRuntime();
@@ -47,6 +50,7 @@ class Target {
   std::optional<std::vector<dump::Module>> modules_;
   std::string clr_path_;
   std::unique_ptr<runtime::Runtime> runtime_;
+  std::unique_ptr<runtime::ManagedHeap> heap_;
   // Runtimes replaced after setclrpath: the DAC may still point into them.
   std::vector<std::unique_ptr<runtime::Runtime>> retired_;
   std::optional<Error> runtime_error_;

@@ -242,4 +242,23 @@ size_t ElfCore::Read(uint64_t address, std::span<uint8_t> out, bool zero_fill) c
   return done;
 }
 
+std::span<const uint8_t> ElfCore::View(uint64_t address) const {
+  const LoadSegment* seg = SegmentAt(address);
+  if (!seg) return {};
+  const uint64_t into = address - seg->vaddr;
+  if (into >= seg->filesz) return {};
+  return file_.bytes().subspan(seg->offset + into, seg->filesz - into);
+}
+
+void ElfCore::Release(uint64_t address, uint64_t size) const {
+  while (size > 0) {
+    std::span<const uint8_t> view = View(address);
+    if (view.empty()) return;
+    const uint64_t n = std::min<uint64_t>(size, view.size());
+    file_.Release(view.subspan(0, n));
+    address += n;
+    size -= n;
+  }
+}
+
 }  // namespace clrdump::dump

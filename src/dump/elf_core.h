@@ -89,6 +89,12 @@ class ElfCore {
   // segment declares but does not store (p_memsz > p_filesz) read as zeros,
   // or end the read when `zero_fill` is false.
   size_t Read(uint64_t address, std::span<uint8_t> out, bool zero_fill = true) const;
+  // The stored bytes from `address` to the end of what its segment stores
+  // (empty when the dump stores no byte there): a zero-copy window for
+  // readers that walk large ranges, such as the GC heap.
+  std::span<const uint8_t> View(uint64_t address) const;
+  // Lets the pages of [address, address + size) leave the resident set.
+  void Release(uint64_t address, uint64_t size) const;
 
  private:
   explicit ElfCore(MappedFile file) : file_(std::move(file)) {}

@@ -74,6 +74,7 @@ void CollectTypeMapEntry(unsigned int index, CLRDATA_ADDRESS method_table, void*
   static_cast<std::vector<TypeMapEntry>*>(token)->push_back({index, method_table});
 }
 
+
 }  // namespace
 
 Result<AppDomainStore> DacRuntime::GetAppDomainStore() {

@@ -52,6 +52,14 @@ Status DacRuntime::Load() {
   if (process_->QueryInterface(&kIID_ISOSDacInterface16, &sos16) >= 0) {
     sos16_ = static_cast<ISOSDacInterface16*>(sos16);
   }
+  void* sos8 = nullptr;
+  if (process_->QueryInterface(&kIID_ISOSDacInterface8, &sos8) >= 0) {
+    sos8_ = static_cast<ISOSDacInterface8*>(sos8);
+  }
+  void* sos12 = nullptr;
+  if (process_->QueryInterface(&kIID_ISOSDacInterface12, &sos12) >= 0) {
+    sos12_ = static_cast<ISOSDacInterface12*>(sos12);
+  }
   return Ok{};
 }
 

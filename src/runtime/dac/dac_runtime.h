@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/strings.h"
@@ -33,7 +34,8 @@ class DacRuntime final : public Runtime {
   Result<std::string> GetMethodTableName(uint64_t method_table) override;
   Result<GcHeapInfo> GetGcHeapInfo() override;
   std::optional<int> GetGcDynamicAdaptationMode() override;
-  Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) override;
+  Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id,
+                                            const StackWalkOptions& options) override;
   Result<ObjectInfo> GetObject(uint64_t address) override;
   Result<uint64_t> GetParentMethodTable(uint64_t method_table) override;
   Result<UsefulGlobals> GetUsefulGlobals() override;
@@ -81,17 +83,30 @@ class DacRuntime final : public Runtime {
   Result<int32_t> GetPendingReJitId(uint64_t method_desc) override;
   Result<std::vector<TieredVersion>> GetTieredVersions(uint64_t method_desc,
                                                        int32_t rejit_id) override;
+  // The GC: dac_gc.cpp.
+  Result<std::vector<GcSubHeap>> GetGcSubHeaps() override;
+  std::vector<AddressRange> GetThreadAllocationContexts() override;
+  Result<MethodTableData> GetMethodTableData(uint64_t method_table) override;
+  Result<std::vector<GcHandle>> GetHandles(const std::vector<HandleKind>& kinds) override;
+  Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) override;
+  Result<std::vector<SyncBlock>> GetSyncBlocks() override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.
   static constexpr unsigned int kMaxName = 1 << 20;
 
-  std::optional<StackFrame> CurrentFrame(IXCLRDataStackWalk& walk);
-  void AddSourceFacts(IXCLRDataStackWalk& walk, StackFrame& f);
+  std::optional<StackFrame> CurrentFrame(IXCLRDataStackWalk& walk,
+                                         const StackWalkOptions& options);
+  void AddSourceFacts(IXCLRDataFrame& frame, StackFrame& f);
+  static FrameVariables ReadParameters(IXCLRDataFrame& frame);
+  static FrameVariables ReadLocals(IXCLRDataFrame& frame);
+  static FrameVariable ReadVariable(IXCLRDataValue& value);
   static std::string ModuleFileName(IXCLRDataModule& module);
   static std::optional<uint32_t> IlOffset(IXCLRDataMethodInstance& method, uint64_t ip);
   std::string FrameName(uint64_t frame_address);
   std::string MethodDescName(uint64_t md);
+  GcSubHeap MakeSubHeap(uint64_t address, uint32_t index, const DacpGcHeapDetails& details);
+  void AddSegments(GcSubHeap& heap, size_t generation, std::unordered_set<uint64_t>& seen);
 
   // The DAC's (count, buffer, needed) string protocol; "" on failure.
   template <typename Call>
@@ -112,6 +127,8 @@ class DacRuntime final : public Runtime {
   ISOSDacInterface* sos_ = nullptr;
   ISOSDacInterface2* sos2_ = nullptr;
   ISOSDacInterface16* sos16_ = nullptr;  // .NET 10+
+  ISOSDacInterface8* sos8_ = nullptr;    // .NET 5+
+  ISOSDacInterface12* sos12_ = nullptr;  // .NET 7+
   std::optional<UsefulGlobals> useful_globals_;
 };
 

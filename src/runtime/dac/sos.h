@@ -269,6 +269,114 @@ inline constexpr int kModuleMapTypeRefToMethodTable = 1;
 using ModuleMapTraverse = void (*)(unsigned int index, CLRDATA_ADDRESS method_table, void* token);
 
 // ISOSDacInterface, named through the slots we call.
+// GC heap structures (frozen layouts).
+struct DacpGenerationData {
+  CLRDATA_ADDRESS start_segment;
+  CLRDATA_ADDRESS allocation_start;
+  CLRDATA_ADDRESS alloc_context_ptr;
+  CLRDATA_ADDRESS alloc_context_limit;
+};
+static_assert(sizeof(DacpGenerationData) == 0x20);
+
+struct DacpGcHeapDetails {
+  CLRDATA_ADDRESS heap_address;
+  CLRDATA_ADDRESS alloc_allocated;
+  CLRDATA_ADDRESS mark_array;
+  CLRDATA_ADDRESS current_c_gc_state;
+  CLRDATA_ADDRESS next_sweep_obj;
+  CLRDATA_ADDRESS saved_sweep_ephemeral_seg;
+  CLRDATA_ADDRESS saved_sweep_ephemeral_start;
+  CLRDATA_ADDRESS background_saved_lowest_address;
+  CLRDATA_ADDRESS background_saved_highest_address;
+  DacpGenerationData generation_table[4];
+  CLRDATA_ADDRESS ephemeral_heap_segment;
+  CLRDATA_ADDRESS finalization_fill_pointers[7];
+  CLRDATA_ADDRESS lowest_address;
+  CLRDATA_ADDRESS highest_address;
+  CLRDATA_ADDRESS card_table;
+};
+static_assert(sizeof(DacpGcHeapDetails) == 0x120);
+static_assert(offsetof(DacpGcHeapDetails, ephemeral_heap_segment) == 0xc8);
+
+struct DacpHeapSegmentData {
+  CLRDATA_ADDRESS segment_address;
+  CLRDATA_ADDRESS allocated;
+  CLRDATA_ADDRESS committed;
+  CLRDATA_ADDRESS reserved;
+  CLRDATA_ADDRESS used;
+  CLRDATA_ADDRESS mem;
+  CLRDATA_ADDRESS next;
+  CLRDATA_ADDRESS gc_heap;
+  CLRDATA_ADDRESS high_alloc_mark;
+  uint64_t flags;
+  CLRDATA_ADDRESS background_allocated;
+};
+static_assert(sizeof(DacpHeapSegmentData) == 0x58);
+
+struct DacpSyncBlockData {
+  CLRDATA_ADDRESS object;
+  int32_t free;
+  CLRDATA_ADDRESS sync_block_pointer;
+  uint32_t com_flags;
+  uint32_t monitor_held;
+  uint32_t recursion;
+  CLRDATA_ADDRESS holding_thread;
+  uint32_t additional_thread_count;
+  CLRDATA_ADDRESS app_domain;
+  uint32_t sync_block_count;
+};
+static_assert(sizeof(DacpSyncBlockData) == 0x48);
+static_assert(offsetof(DacpSyncBlockData, sync_block_count) == 0x40);
+
+struct SOSHandleData {
+  CLRDATA_ADDRESS app_domain;
+  CLRDATA_ADDRESS handle;
+  CLRDATA_ADDRESS secondary;
+  uint32_t type;
+  int32_t strong_reference;
+  uint32_t ref_count;
+  uint32_t jupiter_ref_count;
+  int32_t is_pegged;
+};
+static_assert(sizeof(SOSHandleData) == 0x30);
+
+struct SOSStackRefData {
+  int32_t has_register_information;
+  int32_t reg;
+  int32_t offset;
+  CLRDATA_ADDRESS address;
+  CLRDATA_ADDRESS object;
+  uint32_t flags;
+  uint32_t source_type;
+  CLRDATA_ADDRESS source;
+  CLRDATA_ADDRESS stack_pointer;
+};
+static_assert(sizeof(SOSStackRefData) == 0x38);
+
+class ISOSEnum : public IUnknown {
+ public:
+  virtual HRESULT Skip(unsigned int count) = 0;  // slot 3
+  virtual HRESULT Reset() = 0;  // slot 4
+  virtual HRESULT GetCount(unsigned int* count) = 0;  // slot 5
+ protected:
+  // Non-virtual: a virtual destructor would add vtable slots.
+  ~ISOSEnum() = default;
+};
+
+class ISOSHandleEnum : public ISOSEnum {
+ public:
+  virtual HRESULT Next(unsigned int count, SOSHandleData* handles, unsigned int* fetched) = 0;  // slot 6
+ protected:
+  ~ISOSHandleEnum() = default;
+};
+
+class ISOSStackRefEnum : public ISOSEnum {
+ public:
+  virtual HRESULT Next(unsigned int count, SOSStackRefData* refs, unsigned int* fetched) = 0;  // slot 6
+ protected:
+  ~ISOSStackRefEnum() = default;
+};
+
 class ISOSDacInterface : public IUnknown {
  public:
   virtual HRESULT GetThreadStoreData(DacpThreadStoreData* data) = 0;  // slot 3
@@ -324,10 +432,10 @@ class ISOSDacInterface : public IUnknown {
   virtual HRESULT GetPEFileName(CLRDATA_ADDRESS pe_file, unsigned int count, WCHAR* name,
                                 unsigned int* needed) = 0;  // slot 45
   virtual HRESULT GetGCHeapData(DacpGcHeapData* data) = 0;  // slot 46
-  virtual void Slot47() = 0;
-  virtual void Slot48() = 0;
-  virtual void Slot49() = 0;
-  virtual void Slot50() = 0;
+  virtual HRESULT GetGCHeapList(unsigned int count, CLRDATA_ADDRESS* heaps, unsigned int* needed) = 0;  // slot 47
+  virtual HRESULT GetGCHeapDetails(CLRDATA_ADDRESS heap, DacpGcHeapDetails* details) = 0;  // slot 48
+  virtual HRESULT GetGCHeapStaticData(DacpGcHeapDetails* details) = 0;  // slot 49
+  virtual HRESULT GetHeapSegmentData(CLRDATA_ADDRESS segment, DacpHeapSegmentData* data) = 0;  // slot 50
   virtual void Slot51() = 0;
   virtual void Slot52() = 0;
   virtual void Slot53() = 0;
@@ -336,10 +444,10 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot56() = 0;
   virtual void Slot57() = 0;
   virtual void Slot58() = 0;
-  virtual void Slot59() = 0;
+  virtual HRESULT GetSyncBlockData(unsigned int number, DacpSyncBlockData* data) = 0;  // slot 59
   virtual void Slot60() = 0;
-  virtual void Slot61() = 0;
-  virtual void Slot62() = 0;
+  virtual HRESULT GetHandleEnum(ISOSHandleEnum** handles) = 0;  // slot 61
+  virtual HRESULT GetHandleEnumForTypes(unsigned int* types, unsigned int count, ISOSHandleEnum** handles) = 0;  // slot 62
   virtual void Slot63() = 0;
   virtual void Slot64() = 0;
   virtual HRESULT GetNestedExceptionData(CLRDATA_ADDRESS exception, CLRDATA_ADDRESS* object, CLRDATA_ADDRESS* next) = 0;  // slot 65
@@ -348,6 +456,15 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot68() = 0;
   virtual void Slot69() = 0;
   virtual HRESULT GetUsefulGlobals(DacpUsefulGlobalsData* data) = 0;  // slot 70
+  virtual void Slot71() = 0;
+  virtual void Slot72() = 0;
+  virtual void Slot73() = 0;
+  virtual void Slot74() = 0;
+  virtual void Slot75() = 0;
+  virtual void Slot76() = 0;
+  virtual void Slot77() = 0;
+  virtual void Slot78() = 0;
+  virtual HRESULT GetStackReferences(uint32_t os_thread_id, ISOSStackRefEnum** refs) = 0;  // slot 79
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~ISOSDacInterface() = default;
@@ -400,6 +517,37 @@ class ISOSDacInterface7 : public IUnknown {
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~ISOSDacInterface7() = default;
+};
+
+inline constexpr Guid kIID_ISOSDacInterface8 = {0xc12f35a9, 0xe55c, 0x4520,
+                                                {0xa8, 0x94, 0xb3, 0xdc, 0x51, 0x65, 0xdf, 0xce}};
+
+class ISOSDacInterface8 : public IUnknown {
+ public:
+  virtual HRESULT GetNumberGenerations(unsigned int* generations) = 0;  // slot 3
+  virtual HRESULT GetGenerationTable(unsigned int count, DacpGenerationData* data,
+                                     unsigned int* needed) = 0;  // slot 4
+  virtual HRESULT GetFinalizationFillPointers(unsigned int count, CLRDATA_ADDRESS* pointers,
+                                              unsigned int* needed) = 0;  // slot 5
+  virtual HRESULT GetGenerationTableSvr(CLRDATA_ADDRESS heap, unsigned int count,
+                                        DacpGenerationData* data, unsigned int* needed) = 0;  // slot 6
+  virtual HRESULT GetFinalizationFillPointersSvr(CLRDATA_ADDRESS heap, unsigned int count,
+                                                 CLRDATA_ADDRESS* pointers,
+                                                 unsigned int* needed) = 0;  // slot 7
+  virtual HRESULT GetAssemblyLoadContext(CLRDATA_ADDRESS mt, CLRDATA_ADDRESS* alc) = 0;  // slot 8
+ protected:
+  ~ISOSDacInterface8() = default;
+};
+
+inline constexpr Guid kIID_ISOSDacInterface12 = {0x1b93bacc, 0x8ca4, 0x432d,
+                                                 {0x94, 0x3a, 0x3e, 0x6e, 0x7e, 0xc0, 0xb0, 0xa3}};
+
+class ISOSDacInterface12 : public IUnknown {
+ public:
+  virtual HRESULT GetGlobalAllocationContext(CLRDATA_ADDRESS* pointer,
+                                             CLRDATA_ADDRESS* limit) = 0;  // slot 3
+ protected:
+  ~ISOSDacInterface12() = default;
 };
 
 }  // namespace clrdump::runtime::dac

@@ -1,4 +1,4 @@
-// The later ISOSDacInterface versions (6, 8, 14, 15) and the method-slot
+// The later ISOSDacInterface versions (5, 6, 14, 15) and the method-slot
 // enumerator that the type inspection commands use, with x86-64 layouts
 // checked by static_assert. Only runtime/dac/ may include this file.
 #pragma once
@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "runtime/dac/com.h"
+#include "runtime/dac/sos.h"
 
 namespace clrdump::runtime::dac {
 
@@ -38,21 +39,6 @@ class ISOSDacInterface6 : public IUnknown {
   ~ISOSDacInterface6() = default;
 };
 
-inline constexpr Guid kIID_ISOSDacInterface8 = {
-    0xc12f35a9, 0xe55c, 0x4520, {0xa8, 0x94, 0xb3, 0xdc, 0x51, 0x65, 0xdf, 0xce}};
-
-class ISOSDacInterface8 : public IUnknown {
- public:
-  virtual void Slot3() = 0;
-  virtual void Slot4() = 0;
-  virtual void Slot5() = 0;
-  virtual void Slot6() = 0;
-  virtual void Slot7() = 0;
-  virtual HRESULT GetAssemblyLoadContext(CLRDATA_ADDRESS mt, CLRDATA_ADDRESS* alc) = 0;  // slot 8
- protected:
-  ~ISOSDacInterface8() = default;
-};
-
 inline constexpr Guid kIID_ISOSDacInterface14 = {
     0x9aa22aca, 0x6dc6, 0x4a0c, {0xb4, 0xe0, 0x70, 0xd2, 0x41, 0x6b, 0x98, 0x37}};
 
@@ -69,11 +55,8 @@ class ISOSDacInterface14 : public IUnknown {
   ~ISOSDacInterface14() = default;
 };
 
-class ISOSMethodEnum : public IUnknown {
+class ISOSMethodEnum : public ISOSEnum {
  public:
-  virtual HRESULT Skip(unsigned int count) = 0;       // slot 3
-  virtual HRESULT Reset() = 0;                        // slot 4
-  virtual HRESULT GetCount(unsigned int* count) = 0;  // slot 5
   virtual HRESULT Next(unsigned int count, SOSMethodData* values,
                        unsigned int* fetched) = 0;  // slot 6
  protected:
