@@ -75,9 +75,10 @@ std::string JitKindOf(TypeInspector& t, const runtime::MethodSlot& slot) {
       }
     }
   }
-  auto md = slot.method_desc != 0
-                ? rt.GetMethodDescDetails(slot.method_desc)
-                : Result<runtime::MethodDescDetails>(MakeError(ErrorCode::kNotFound, ""));
+  std::optional<runtime::MethodDescDetails> md;
+  if (slot.method_desc != 0) {
+    if (auto details = rt.GetMethodDescDetails(slot.method_desc)) md = *details;
+  }
   if (jit == runtime::JitKind::kUnknown && md) {
     if (auto header = rt.GetCodeHeader(md->native_code)) jit = header->jit;
   }
@@ -94,9 +95,17 @@ std::string JitKindOf(TypeInspector& t, const runtime::MethodSlot& slot) {
 // SOS's NameForMD_s as dumpmt -md uses it, printing its complaint inline.
 std::string SlotName(TypeInspector& t, const runtime::MethodSlot& slot) {
   if (slot.method_desc == 0) {
+    // SOS names a method without a MethodDesc by its token: Type.Method.
+    if (!t.rt().GetManagedModule(slot.defining_module)) {
+      return fmt::format("Unknown Module!{:08x}", slot.token);
+    }
     const dump::MetadataNames* names = t.Names(slot.defining_module);
-    if (!names) return fmt::format("Unknown Module!{:08x}", slot.token);
-    return names->MethodName(slot.token & 0xffffff).value_or("");
+    if (!names) return fmt::format("0x{:08x}", slot.token);
+    const uint32_t row = slot.token & 0xffffff;
+    auto name = names->MethodName(row);
+    if (!name) return "";
+    auto owner = names->MethodOwner(row);
+    return owner ? names->TypeDefName(*owner).value_or("") + "." + *name : *name;
   }
   if (!t.rt().GetMethodDescDetails(slot.method_desc)) {
     t.ctx().out << Upper(slot.method_desc) << " is not a MethodDesc\n";

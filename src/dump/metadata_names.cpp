@@ -75,4 +75,18 @@ std::optional<std::string> MetadataNames::MethodName(uint32_t row) const {
   return HeapString(tables_->Cell(TableId::kMethodDef, row, 3));
 }
 
+std::optional<uint32_t> MetadataNames::MethodOwner(uint32_t row) const {
+  // Each TypeDef's methods run from its MethodList to the next one's.
+  const uint32_t types = tables_->RowCount(TableId::kTypeDef);
+  const uint32_t methods = tables_->RowCount(TableId::kMethodDef);
+  if (row == 0 || row > methods) return std::nullopt;
+  std::optional<uint32_t> owner;
+  for (uint32_t t = 1; t <= types; ++t) {
+    auto start = tables_->Cell(TableId::kTypeDef, t, 5);
+    if (!start || *start > row) break;
+    owner = t;
+  }
+  return owner;
+}
+
 }  // namespace clrdump::dump

@@ -25,6 +25,9 @@ class MetadataNames {
   std::optional<std::string> TypeDefName(uint32_t row) const;
   std::optional<std::string> FieldName(uint32_t row) const;
   std::optional<std::string> MethodName(uint32_t row) const;
+  // The TypeDef row whose method list holds MethodDef `row`; nullopt when
+  // none does.
+  std::optional<uint32_t> MethodOwner(uint32_t row) const;
 
  private:
   MetadataNames() = default;

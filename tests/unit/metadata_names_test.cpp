@@ -88,6 +88,8 @@ TEST(MetadataNames, NamesTypesMethodsOfARealAssembly) {
   EXPECT_EQ(names->TypeDefName(2), "PdbFixture.Sample");
   EXPECT_EQ(names->MethodName(1), "Add");
   EXPECT_EQ(names->MethodName(4), "Mapped");
+  EXPECT_EQ(names->MethodOwner(1), 2u);  // Sample
+  EXPECT_EQ(names->MethodOwner(4), 2u);
   EXPECT_EQ(names->TypeDefName(3), std::nullopt);
   EXPECT_EQ(names->MethodName(0), std::nullopt);
 }
@@ -102,6 +104,8 @@ TEST(MetadataNames, NestedTypesJoinTheirEnclosingTypeWithPlus) {
   EXPECT_EQ(names->FieldName(2), "_next");
   EXPECT_EQ(names->FieldName(3), std::nullopt);
   EXPECT_EQ(names->MethodName(1), "Run");
+  EXPECT_EQ(names->MethodOwner(1), 2u);  // Outer owns [1, 2); Inner's list is empty
+  EXPECT_EQ(names->MethodOwner(2), std::nullopt);
 }
 
 TEST(MetadataNames, ANestedTypeWithoutItsEnclosingRowHasNoName) {
