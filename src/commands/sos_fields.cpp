@@ -272,7 +272,11 @@ struct FieldWalk {
   uint64_t object;
   bool value_class;
   uint32_t instances_seen = 0;
+  int depth = 0;  // parents followed so far
 };
+
+// Deeper parent chains than this are taken as a cycle in corrupt data.
+constexpr int kMaxParents = 256;
 
 void DisplayLevel(FieldWalk& walk, uint64_t mt, const runtime::MethodTableInfo& info,
                   const runtime::MethodTableFields& fields);
@@ -317,7 +321,7 @@ void DisplayField(FieldWalk& walk, uint64_t mt, const runtime::MethodTableInfo& 
 void DisplayLevel(FieldWalk& walk, uint64_t mt, const runtime::MethodTableInfo& info,
                   const runtime::MethodTableFields& fields) {
   runtime::Runtime& rt = walk.types.rt();
-  if (info.parent != 0) {
+  if (info.parent != 0 && ++walk.depth <= kMaxParents) {
     auto parent = rt.GetMethodTableInfo(info.parent);
     if (!parent) return walk.w.Out("Invalid parent MethodTable\n");
     auto parent_fields = rt.GetMethodTableFields(info.parent);
