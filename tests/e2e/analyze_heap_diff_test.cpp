@@ -68,6 +68,9 @@ std::vector<Case> FixedCases() {
       {"heap_dumpheap_bad_generation", {"dumpheap -gen bogus"}},
       {"heap_dumpheap_heap_index", {"dumpheap -heap 0 -stat", "dumpheap -heap -1 -short"}},
       {"heap_dumpheap_bad_heap", {"dumpheap -heap 9"}},
+      // Parse errors: equal through -c; in the REPL dotnet-dump appends the
+      // command's long documentation, which clrdump does not copy, so they
+      // stay out of the session comparison.
       {"heap_dumpheap_bad_heap_number", {"dumpheap -heap x"}, false},
       {"heap_dumpheap_bad_mt", {"dumpheap -mt zz"}},
       {"heap_dumpheap_bad_segment", {"dumpheap -segment zz"}},
@@ -77,7 +80,7 @@ std::vector<Case> FixedCases() {
       {"heap_dumpheap_reversed_range", {"dumpheap 10 5"}},
       {"heap_dumpheap_range_without_segments", {"dumpheap 10 L5"}},
       {"heap_dumpheap_live_and_dead_cancel", {"dumpheap -live -dead -stat"}},
-      {"heap_dumpheap_bad_min", {"dumpheap -min zz"}},
+      {"heap_dumpheap_bad_min", {"dumpheap -min zz"}, false},
   };
 }
 
