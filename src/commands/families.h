@@ -15,6 +15,8 @@ void AddExceptionCommands(Registry& registry);
 void AddDomainCommands(Registry& registry);
 void AddMemoryCommands(Registry& registry);
 void AddStackObjectCommands(Registry& registry);
+void AddObjectCommands(Registry& registry);
+void AddTypeCommands(Registry& registry);
 void AddGcHeapCommands(Registry& registry);
 void AddDumpHeapCommand(Registry& registry);
 

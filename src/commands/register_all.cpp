@@ -13,6 +13,8 @@ Registry AllCommands() {
   AddDomainCommands(registry);
   AddMemoryCommands(registry);
   AddStackObjectCommands(registry);
+  AddObjectCommands(registry);
+  AddTypeCommands(registry);
   AddGcHeapCommands(registry);
   AddDumpHeapCommand(registry);
   return registry;
