@@ -255,25 +255,6 @@ struct ObjectDetails {
   uint64_t ccw = 0;
 };
 
-struct MethodTableInfo {
-  bool free = false;
-  uint64_t module = 0;
-  // .NET 9+ reports the canonical MethodTable here; older runtimes the EEClass.
-  uint64_t ee_class = 0;
-  uint64_t parent = 0;
-  uint16_t interface_count = 0;
-  uint16_t method_count = 0;
-  uint16_t vtable_slot_count = 0;
-  uint16_t virtual_count = 0;
-  uint32_t base_size = 0;
-  uint32_t component_size = 0;
-  uint32_t token = 0;
-  uint32_t type_attributes = 0;
-  bool shared = false;
-  bool dynamic = false;
-  bool contains_pointers = false;
-};
-
 struct MethodTableFields {
   uint16_t instance_count = 0;
   uint16_t static_count = 0;
@@ -434,7 +415,6 @@ class Runtime {
   virtual std::vector<uint64_t> EnumerateModules() = 0;
   // Object and type inspection (dumpobj, dumpmt, dumpclass, ...).
   virtual Result<ObjectDetails> GetObjectDetails(uint64_t address) = 0;
-  virtual Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) = 0;
   virtual Result<MethodTableFields> GetMethodTableFields(uint64_t method_table) = 0;
   virtual Result<FieldDescInfo> GetFieldDesc(uint64_t field_desc) = 0;
   // The MethodTable an EEClass (or, .NET 9+, a canonical MethodTable) belongs to.

@@ -66,7 +66,6 @@ class DacRuntime final : public Runtime {
   std::vector<uint64_t> EnumerateModules() override;
   // Object and type inspection: dac_types.cpp.
   Result<ObjectDetails> GetObjectDetails(uint64_t address) override;
-  Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) override;
   Result<MethodTableFields> GetMethodTableFields(uint64_t method_table) override;
   Result<FieldDescInfo> GetFieldDesc(uint64_t field_desc) override;
   Result<uint64_t> GetMethodTableForEEClass(uint64_t ee_class) override;
