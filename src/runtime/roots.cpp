@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "runtime/isolated_stack_refs.h"
+
 namespace clrdump::runtime {
 namespace {
 
@@ -217,12 +219,17 @@ const std::vector<Root>& Roots::StackRoots() {
   stacks_.emplace();
   auto threads = runtime_.GetThreads();
   if (!threads) return *stacks_;
+  std::vector<uint32_t> alive;
   for (const ManagedThread& t : *threads) {
-    if (t.os_id == 0 || (t.state & (kThreadUnstarted | kThreadDead))) continue;
-    auto refs = runtime_.GetStackReferences(t.os_id);
+    if (t.os_id != 0 && !(t.state & (kThreadUnstarted | kThreadDead))) alive.push_back(t.os_id);
+  }
+  const auto all_refs = IsolatedStackReferences(runtime_, alive);
+  for (size_t i = 0; i < alive.size(); ++i) {
+    const uint32_t os_id = alive[i];
+    const auto& refs = all_refs[i];
     if (!refs || refs->empty()) continue;
     std::vector<size_t> thread_frames;
-    if (auto walk = runtime_.WalkStack(t.os_id)) {
+    if (auto walk = runtime_.WalkStack(os_id)) {
       for (const StackFrame& f : *walk) {
         RootFrame rf;
         rf.sp = f.frame_address ? f.frame_address : f.sp;
@@ -242,7 +249,7 @@ const std::vector<Root>& Roots::StackRoots() {
     }
     for (const StackReference& ref : *refs) {
       if (ref.object == 0) continue;
-      Root r = StackRoot(ref, t.os_id, thread_frames);
+      Root r = StackRoot(ref, os_id, thread_frames);
       if (r.frame != SIZE_MAX) stacks_->push_back(std::move(r));
     }
   }
