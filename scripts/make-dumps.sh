@@ -2,7 +2,8 @@
 # Makes the dumps the analyze tests share, once per debuggee build: the
 # Waiter sample as Mini, Heap and Full dumps collected by clrdump itself, a
 # Heap dump of it running with the server GC, the Threads sample (Heap and
-# Full), and crash dumps the runtime itself writes (DbgEnableMiniDump) for
+# Full), the HeapShapes sample of known heap shapes (Heap and Full), and
+# crash dumps the runtime itself writes (DbgEnableMiniDump) for
 # an unhandled nested exception (Heap, Full and Mini), a hardware
 # divide-by-zero and an async Main (Heap and Full).
 # Usage: make-dumps.sh CLRDUMP DEBUGGEES_DIR OUT_DIR
@@ -45,6 +46,10 @@ start_program waiter-server Waiter DOTNET_gcServer=1
 start_program threads Threads
 for type in Heap Full; do
   "$clrdump" collect -p "$started" -o "$out/threads.$type" --type "$type" >/dev/null
+done
+start_program heapshapes HeapShapes
+for type in Heap Full; do
+  "$clrdump" collect -p "$started" -o "$out/heapshapes.$type" --type "$type" >/dev/null
 done
 
 # The runtime writes these itself as the process dies (1 = Mini, 2 = Heap).

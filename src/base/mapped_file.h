@@ -24,6 +24,11 @@ class MappedFile {
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
   const std::string& path() const { return path_; }
+  // Drops the whole pages inside `part` (a span of bytes()) from this
+  // process's resident set; they stay in the page cache and are read again
+  // on the next touch. Long sequential walks call it so their peak memory
+  // stays small.
+  void Release(std::span<const uint8_t> part) const;
 
  private:
   MappedFile(std::string path, const uint8_t* data, size_t size)

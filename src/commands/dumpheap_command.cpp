@@ -12,6 +12,7 @@
 #include "commands/families.h"
 #include "commands/heap_filter.h"
 #include "commands/heap_listing.h"
+#include "commands/progress.h"
 #include "commands/roots_output.h"
 #include "commands/table.h"
 #include "commands/target.h"
@@ -241,9 +242,16 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
     }
     return live->Contains(address);
   };
-  for (const GcSegment* segment : filter.Segments(nullptr, true)) {
+  const auto segments = filter.Segments(nullptr, true);
+  uint64_t total = 0, done = 0, objects = 0;
+  for (const GcSegment* segment : segments) total += segment->objects.size();
+  Progress progress("Scanning heap", total);
+  for (const GcSegment* segment : segments) {
     h.Walk(*segment, [&](const HeapObject& object) {
       if (ctx.cancelled() || !live_status) return false;
+      if ((++objects & 0xffff) == 0) {
+        progress.Report(done + (object.address - segment->objects.start), objects);
+      }
       if (filter.range() && object.address >= filter.range()->end) return false;
       if (!filter.Accepts(*segment, object)) return true;
       if (options->liveness != Options::Liveness::kAll &&
@@ -255,6 +263,7 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
     });
     if (!live_status) return live_status;
     if (ctx.cancelled()) return Ok{};
+    done += segment->objects.size();
   }
   printer.Finish();
   return Ok{};

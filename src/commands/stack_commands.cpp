@@ -1,5 +1,6 @@
 // Managed stack commands with SOS's output: `clrstack` (-f -r -n -c N
-// -all). The walk comes from the runtime model; this file only formats.
+// -all -a -p -l). The walk comes from the runtime model; this file only
+// formats.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,42 +16,73 @@ namespace clrdump::cmd {
 namespace {
 
 struct ClrStackOptions {
-  bool full = false;       // -f: module prefixes and displacements
-  bool registers = false;  // -r
-  bool no_lines = false;   // -n
-  bool all = false;        // -all
-  size_t max_frames = 0;   // -c N; 0 = all
+  bool full = false;        // -f: module prefixes and displacements
+  bool registers = false;   // -r
+  bool no_lines = false;    // -n
+  bool all = false;         // -all
+  bool parameters = false;  // -p, or -a
+  bool locals = false;      // -l, or -a
+  size_t max_frames = 0;    // -c N; 0 = all
 };
 
-// SOS's option rules: case-insensitive names, -c takes a decimal count.
+// SOS's text from `tokens[i]` to the end of the line, as it quotes it.
+std::string RestOfLine(const std::vector<std::string>& tokens, size_t i) {
+  std::string rest;
+  for (; i < tokens.size(); ++i) rest += (rest.empty() ? "" : " ") + tokens[i];
+  return rest;
+}
+
+// Sets the flag an option names; false when it names none.
+bool SetFlag(const std::string& name, ClrStackOptions& o) {
+  const std::pair<const char*, bool*> flags[] = {
+      {"-f", &o.full},       {"-r", &o.registers}, {"-n", &o.no_lines},
+      {"-all", &o.all},      {"-p", &o.parameters}, {"-l", &o.locals}};
+  for (const auto& [flag, field] : flags) {
+    if (name == flag) {
+      *field = true;
+      return true;
+    }
+  }
+  if (name != "-a") return false;
+  o.parameters = o.locals = true;
+  return true;
+}
+
+// SOS's option rules: case-insensitive names, each at most once, -c takes a
+// decimal count; up to two arguments (a variable and a frame, used only by
+// -i) may follow the options.
 Result<ClrStackOptions> ParseClrStackOptions(const std::vector<std::string>& tokens,
                                              std::ostream& out) {
+  const auto invalid = [&](const std::string& text) -> Error {
+    out << text << "\n";
+    return MakeError(ErrorCode::kInvalidArgument, "");
+  };
   ClrStackOptions o;
+  std::vector<std::string> seen;
+  size_t arguments = 0;
   for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].empty() || tokens[i][0] != '-') {
+      if (++arguments > 2) return invalid("Incorrect argument: " + RestOfLine(tokens, i));
+      continue;
+    }
+    if (arguments > 0) return invalid("Wrong option: " + RestOfLine(tokens, i));
     const std::string t = AsciiLower(tokens[i]);
-    if (t == "-f") {
-      o.full = true;
-    } else if (t == "-r") {
-      o.registers = true;
-    } else if (t == "-n") {
-      o.no_lines = true;
-    } else if (t == "-all") {
-      o.all = true;
-    } else if (t == "-c") {
-      if (i + 1 >= tokens.size()) {
-        out << "Missing value for option " << tokens[i] << "\n";
-        return MakeError(ErrorCode::kInvalidArgument, "");
-      }
+    if (std::find(seen.begin(), seen.end(), t) != seen.end()) {
+      return invalid("Invalid option: option specified multiple times: " + tokens[i]);
+    }
+    seen.push_back(t);
+    if (SetFlag(t, o)) continue;
+    if (t == "-c") {
+      if (i + 1 >= tokens.size()) return invalid("Missing value for option " + tokens[i]);
       const std::string& v = tokens[++i];
       size_t n = 0;
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
       o.max_frames = ec == std::errc() && end == v.data() + v.size() ? n : 0;
-    } else if (t == "-a" || t == "-p" || t == "-l" || t == "-i" || t == "-gc") {
+    } else if (t == "-i" || t == "-gc") {
       return MakeError(ErrorCode::kUnsupported,
                        "clrstack " + tokens[i] + " is not supported by clrdump yet");
     } else {
-      out << "Unknown option: " << tokens[i] << "\n";
-      return MakeError(ErrorCode::kInvalidArgument, "");
+      return invalid("Unknown option: " + tokens[i]);
     }
   }
   return o;
@@ -91,6 +123,68 @@ std::string ManagedCallSite(Target& target, const runtime::StackFrame& f,
   return text;
 }
 
+// SOS shows a value by its first 1, 2, 4 or 8 bytes; other sizes as 0.
+std::string VariableValue(const runtime::FrameVariable& v) {
+  using Data = runtime::FrameVariable::Data;
+  if (v.data == Data::kNone) return "<no data>";
+  if (v.data == Data::kUnreadable) return "<unable to retrieve data>";
+  uint64_t value = 0;
+  const size_t n = v.bytes.size();
+  if (n == 1 || n == 2 || n == 4 || n == 8) {
+    for (size_t i = n; i-- > 0;) value = value << 8 | v.bytes[i];
+  }
+  // A non-zero value is printed as an object address (lower case), zero
+  // as a pointer (upper case, though only digits show).
+  return fmt::format("0x{:016x}", value);
+}
+
+// Returns false where SOS stops: the runtime could not answer an index.
+bool PrintParameters(std::ostream& out, const runtime::FrameVariables& params) {
+  if (!params.count) return false;
+  // SOS never resets this flag within a frame: once a parameter showed
+  // where it lives, every later one gets "= " even without a name.
+  bool printed_location = false;
+  for (uint32_t i = 0; i < *params.count; ++i) {
+    if (i == 0) out << "    PARAMETERS:\n";
+    if (i >= params.items.size()) return false;
+    const auto& p = params.items[i];
+    out << "        ";
+    if (!p.name.empty()) out << p.name << " ";
+    if (p.location) {
+      out << (p.location->in_register ? std::string("(<CLR reg>) ")
+                                      : fmt::format("(0x{:016X}) ", p.location->address));
+      printed_location = true;
+    }
+    if (!p.name.empty() || printed_location) out << "= ";
+    out << VariableValue(p) << "\n";
+  }
+  return true;
+}
+
+void PrintLocals(std::ostream& out, const runtime::FrameVariables& locals) {
+  if (!locals.count) return;
+  for (uint32_t i = 0; i < *locals.count; ++i) {
+    if (i == 0) out << "    LOCALS:\n";
+    out << "        ";
+    if (i >= locals.items.size()) return;
+    const auto& l = locals.items[i];
+    if (l.single_location) {
+      if (l.location) {
+        out << (l.location->in_register ? std::string("<CLR reg> ")
+                                        : fmt::format("0x{:016X} ", l.location->address));
+      }
+      out << "= ";
+    }
+    out << VariableValue(l) << "\n";
+  }
+}
+
+void PrintVariables(std::ostream& out, const runtime::StackFrame& f, const ClrStackOptions& o) {
+  const bool params_complete = !o.parameters || PrintParameters(out, f.parameters);
+  if (params_complete && o.locals) PrintLocals(out, f.locals);
+  out << "\n";
+}
+
 void PrintFrames(CommandContext& ctx, const std::vector<runtime::StackFrame>& frames,
                  const ClrStackOptions& o) {
   ctx.out << "        Child SP               IP Call Site\n";
@@ -115,17 +209,22 @@ void PrintFrames(CommandContext& ctx, const std::vector<runtime::StackFrame>& fr
       ctx.out << fmt::format("{:016X} {:016X} {}\n", f.sp, f.ip,
                              ManagedCallSite(ctx.target, f, o, adjust));
       ++managed;
+      if (o.parameters || o.locals) PrintVariables(ctx.out, f, o);
     }
     if (o.registers) PrintRegisters(ctx.out, f.registers);
     if (o.max_frames != 0 && ++printed == o.max_frames) break;
   }
 }
 
+runtime::StackWalkOptions WalkOptions(const ClrStackOptions& o) {
+  return {.parameters = o.parameters, .locals = o.locals};
+}
+
 Status PrintOneThread(CommandContext& ctx, runtime::Runtime& rt, const ClrStackOptions& o) {
   const size_t index = ctx.target.current_thread();
   const uint32_t tid = ctx.target.core().threads().at(index).tid;
   ctx.out << fmt::format("OS Thread Id: 0x{:x} ({})\n", tid, index);
-  auto frames = rt.WalkStack(tid);
+  auto frames = rt.WalkStack(tid, WalkOptions(o));
   if (!frames) {
     ctx.out << "Unable to walk the managed stack. The current thread is likely not a \n"
                "managed thread. You can run clrthreads to get a list of managed threads in\n"
@@ -147,7 +246,7 @@ Status PrintAllThreads(CommandContext& ctx, runtime::Runtime& rt, const ClrStack
     if (ctx.cancelled()) break;
     if (t.os_id == 0) continue;
     ctx.out << fmt::format("OS Thread Id: 0x{:x}\n", t.os_id);
-    auto frames = rt.WalkStack(t.os_id);
+    auto frames = rt.WalkStack(t.os_id, WalkOptions(o));
     if (!frames) {
       ctx.out << "Failed to start stack walk: 80070057\n";
       continue;

@@ -250,4 +250,15 @@ std::span<const uint8_t> ElfCore::View(uint64_t address) const {
   return file_.bytes().subspan(seg->offset + into, seg->filesz - into);
 }
 
+void ElfCore::Release(uint64_t address, uint64_t size) const {
+  while (size > 0) {
+    std::span<const uint8_t> view = View(address);
+    if (view.empty()) return;
+    const uint64_t n = std::min<uint64_t>(size, view.size());
+    file_.Release(view.subspan(0, n));
+    address += n;
+    size -= n;
+  }
+}
+
 }  // namespace clrdump::dump

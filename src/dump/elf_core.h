@@ -93,6 +93,8 @@ class ElfCore {
   // (empty when the dump stores no byte there): a zero-copy window for
   // readers that walk large ranges, such as the GC heap.
   std::span<const uint8_t> View(uint64_t address) const;
+  // Lets the pages of [address, address + size) leave the resident set.
+  void Release(uint64_t address, uint64_t size) const;
 
  private:
   explicit ElfCore(MappedFile file) : file_(std::move(file)) {}

@@ -1,5 +1,7 @@
 #include "runtime/heap.h"
 
+#include "runtime/type_names.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -80,7 +82,7 @@ const std::string& ManagedHeap::TypeName(uint64_t method_table) {
   if (method_table == globals_.free_mt) {
     name = "Free";
   } else if (auto dac_name = runtime_.GetMethodTableName(method_table)) {
-    name = *dac_name;
+    name = ClrMdTypeName(*dac_name);
   }
   return names_.emplace(method_table, std::move(name)).first->second;
 }

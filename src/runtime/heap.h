@@ -121,13 +121,21 @@ class ManagedHeap {
 // on the large and pinned ones (the same on x64).
 inline uint64_t AlignObjectSize(uint64_t size) { return (size + 7) & ~uint64_t{7}; }
 inline constexpr uint64_t kMinObjectSize = 24;
+// How much of a segment a walk keeps mapped in before releasing it.
+inline constexpr uint64_t kResidentWindow = 64ull << 20;
 
 template <typename Visit>
 std::optional<WalkBreak> ManagedHeap::Walk(const GcSegment& segment, Visit&& visit) {
   uint64_t address = segment.objects.start;
   uint64_t last_good = 0;
+  uint64_t resident_from = address;
   std::optional<WalkBreak> first_break;
   while (segment.objects.Contains(address)) {
+    if (address - resident_from > kResidentWindow) {
+      // What the walk has passed need not stay in memory.
+      core_.Release(resident_from, address - resident_from - kResidentWindow / 4);
+      resident_from = address - kResidentWindow / 4;
+    }
     HeapObject object = ObjectAt(address, &segment);
     // Memory the dump lacks holds no object to show (a Mini dump's heap).
     const bool readable = object.method_table != 0 || ReadPointer(address).has_value();
@@ -144,6 +152,9 @@ std::optional<WalkBreak> ManagedHeap::Walk(const GcSegment& segment, Visit&& vis
     if (address == 0 && !first_break) {
       first_break = WalkBreak{last_good, last_good, "allocation context overlaps"};
     }
+  }
+  if (segment.objects.end > resident_from) {
+    core_.Release(resident_from, segment.objects.end - resident_from);
   }
   return first_break;
 }

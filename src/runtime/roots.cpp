@@ -229,7 +229,7 @@ const std::vector<Root>& Roots::StackRoots() {
     const auto& refs = all_refs[i];
     if (!refs || refs->empty()) continue;
     std::vector<size_t> thread_frames;
-    if (auto walk = runtime_.WalkStack(os_id)) {
+    if (auto walk = runtime_.WalkStack(os_id, StackWalkOptions{})) {
       for (const StackFrame& f : *walk) {
         RootFrame rf;
         rf.sp = f.frame_address ? f.frame_address : f.sp;

@@ -46,6 +46,45 @@ struct ManagedThread {
   uint64_t next = 0;
 };
 
+// Where the runtime says a parameter or local lives.
+struct VariableLocation {
+  bool in_register = false;
+  uint64_t address = 0;  // memory only
+};
+
+// A parameter or local of a managed frame, as the runtime's debugger
+// interface reports it.
+struct FrameVariable {
+  // Parameters only: the metadata name. When the runtime has none it leaves
+  // its buffer alone, so this repeats the previous parameter's name ("" for
+  // the first), which is what SOS prints.
+  std::string name;
+  // Whether the runtime reports exactly one place for the value, and that
+  // place when it could also say where it is.
+  bool single_location = false;
+  std::optional<VariableLocation> location;
+  // kNone: the runtime offers no bytes; kUnreadable: it offered some but
+  // could not read them.
+  enum class Data { kNone, kUnreadable, kRead };
+  Data data = Data::kNone;
+  std::vector<uint8_t> bytes;  // kRead only
+};
+
+// A frame's parameters or locals. The runtime announces a count and then
+// answers by index: `count` is nullopt when it could not say how many (or
+// they were not asked for), and `items` stops at the first index it could
+// not answer.
+struct FrameVariables {
+  std::optional<uint32_t> count;
+  std::vector<FrameVariable> items;
+};
+
+// What a stack walk reads beyond the frames themselves.
+struct StackWalkOptions {
+  bool parameters = false;
+  bool locals = false;
+};
+
 // One position of a managed stack walk.
 struct StackFrame {
   uint64_t sp = 0;
@@ -64,6 +103,9 @@ struct StackFrame {
   std::string module_path;
   std::optional<uint32_t> il_offset;
   std::optional<uint32_t> il_offset_before;
+  // Method frames only, and only when the walk was asked for them.
+  FrameVariables parameters;
+  FrameVariables locals;
 };
 
 struct ObjectInfo {
@@ -231,7 +273,8 @@ class Runtime {
   virtual std::optional<int> GetGcDynamicAdaptationMode() = 0;
   // The managed stack of an OS thread, innermost first. kNotFound when the
   // thread is not known to the runtime.
-  virtual Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) = 0;
+  virtual Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id,
+                                                    const StackWalkOptions& options) = 0;
   virtual Result<ObjectInfo> GetObject(uint64_t address) = 0;
   virtual Result<uint64_t> GetParentMethodTable(uint64_t method_table) = 0;
   virtual Result<UsefulGlobals> GetUsefulGlobals() = 0;

@@ -34,7 +34,8 @@ class DacRuntime final : public Runtime {
   Result<std::string> GetMethodTableName(uint64_t method_table) override;
   Result<GcHeapInfo> GetGcHeapInfo() override;
   std::optional<int> GetGcDynamicAdaptationMode() override;
-  Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id) override;
+  Result<std::vector<StackFrame>> WalkStack(uint32_t os_thread_id,
+                                            const StackWalkOptions& options) override;
   Result<ObjectInfo> GetObject(uint64_t address) override;
   Result<uint64_t> GetParentMethodTable(uint64_t method_table) override;
   Result<UsefulGlobals> GetUsefulGlobals() override;
@@ -75,8 +76,12 @@ class DacRuntime final : public Runtime {
   // Longest name accepted from the DAC, in UTF-16 units.
   static constexpr unsigned int kMaxName = 1 << 20;
 
-  std::optional<StackFrame> CurrentFrame(IXCLRDataStackWalk& walk);
-  void AddSourceFacts(IXCLRDataStackWalk& walk, StackFrame& f);
+  std::optional<StackFrame> CurrentFrame(IXCLRDataStackWalk& walk,
+                                         const StackWalkOptions& options);
+  void AddSourceFacts(IXCLRDataFrame& frame, StackFrame& f);
+  static FrameVariables ReadParameters(IXCLRDataFrame& frame);
+  static FrameVariables ReadLocals(IXCLRDataFrame& frame);
+  static FrameVariable ReadVariable(IXCLRDataValue& value);
   static std::string ModuleFileName(IXCLRDataModule& module);
   static std::optional<uint32_t> IlOffset(IXCLRDataMethodInstance& method, uint64_t ip);
   std::string FrameName(uint64_t frame_address);

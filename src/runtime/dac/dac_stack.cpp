@@ -7,7 +7,8 @@
 
 namespace clrdump::runtime::dac {
 
-Result<std::vector<StackFrame>> DacRuntime::WalkStack(uint32_t os_thread_id) {
+Result<std::vector<StackFrame>> DacRuntime::WalkStack(uint32_t os_thread_id,
+                                                      const StackWalkOptions& options) {
   std::lock_guard<std::mutex> lock(mutex_);
   IXCLRDataTask* task = nullptr;
   if (HRESULT hr = process_->GetTaskByOSThreadID(os_thread_id, &task); hr < 0 || !task) {
@@ -22,7 +23,7 @@ Result<std::vector<StackFrame>> DacRuntime::WalkStack(uint32_t os_thread_id) {
   // A corrupt stack must not loop forever.
   constexpr size_t kMaxFrames = 100000;
   while (frames.size() < kMaxFrames) {
-    auto frame = CurrentFrame(*walk);
+    auto frame = CurrentFrame(*walk, options);
     if (!frame) break;
     frames.push_back(std::move(*frame));
     if (walk->Next() != kS_OK) break;
@@ -31,7 +32,8 @@ Result<std::vector<StackFrame>> DacRuntime::WalkStack(uint32_t os_thread_id) {
   return frames;
 }
 
-std::optional<StackFrame> DacRuntime::CurrentFrame(IXCLRDataStackWalk& walk) {
+std::optional<StackFrame> DacRuntime::CurrentFrame(IXCLRDataStackWalk& walk,
+                                                   const StackWalkOptions& options) {
   std::array<uint8_t, kContextSize> context{};
   ULONG32 size = 0;
   constexpr ULONG32 kContextAll = 0x10001F;
@@ -55,7 +57,13 @@ std::optional<StackFrame> DacRuntime::CurrentFrame(IXCLRDataStackWalk& walk) {
     CLRDATA_ADDRESS md = 0;
     if (sos_->GetMethodDescPtrFromIP(f.ip, &md) >= 0) f.method_desc = md;
   }
-  if (f.frame_address == 0) AddSourceFacts(walk, f);
+  IXCLRDataFrame* frame = nullptr;
+  if (f.frame_address == 0 && walk.GetFrame(&frame) >= 0 && frame) {
+    AddSourceFacts(*frame, f);
+    if (options.parameters) f.parameters = ReadParameters(*frame);
+    if (options.locals) f.locals = ReadLocals(*frame);
+    frame->Release();
+  }
   if (f.method_desc != 0) {
     f.method_name = MethodDescName(f.method_desc);
     DacpMethodDescData data{};
@@ -66,13 +74,9 @@ std::optional<StackFrame> DacRuntime::CurrentFrame(IXCLRDataStackWalk& walk) {
   return f;
 }
 
-void DacRuntime::AddSourceFacts(IXCLRDataStackWalk& walk, StackFrame& f) {
-  IXCLRDataFrame* frame = nullptr;
-  if (walk.GetFrame(&frame) < 0 || !frame) return;
+void DacRuntime::AddSourceFacts(IXCLRDataFrame& frame, StackFrame& f) {
   IXCLRDataMethodInstance* method = nullptr;
-  const HRESULT hr = frame->GetMethodInstance(&method);
-  frame->Release();
-  if (hr < 0 || !method) return;
+  if (frame.GetMethodInstance(&method) < 0 || !method) return;
   f.il_offset = IlOffset(*method, f.ip);
   f.il_offset_before = IlOffset(*method, f.ip - 1);
   IXCLRDataModule* module = nullptr;

@@ -11,6 +11,7 @@ class IXCLRDataStackWalk;
 class IXCLRDataFrame;
 class IXCLRDataMethodInstance;
 class IXCLRDataModule;
+class IXCLRDataValue;
 
 inline constexpr Guid kIID_IXCLRDataProcess = {0x5c552ab6, 0xfc09, 0x4cb3,
                                                {0x8e, 0x36, 0x22, 0xfa, 0x03, 0xc7, 0x98, 0xb7}};
@@ -21,6 +22,11 @@ inline constexpr ULONG32 kStackWalkRequestFrameData = 0xF0000000;
 inline constexpr ULONG32 kStackWalkAllFrames = 0xF;
 // IXCLRDataModule::Request: the module's DacpGetModuleData.
 inline constexpr ULONG32 kDacDataModuleRequestGetModuleData = 0xF0000001;
+// IXCLRDataValue::GetLocationByIndex: where a value lives.
+inline constexpr ULONG32 kValueLocationRegister = 1;
+// HRESULT_FROM_WIN32(ERROR_BUFFER_OVERFLOW) carries this code: GetBytes'
+// answer to a too-small buffer.
+inline constexpr uint32_t kWin32BufferOverflow = 111;
 
 // A managed thread.
 class IXCLRDataTask : public IUnknown {
@@ -99,10 +105,13 @@ class IXCLRDataFrame : public IUnknown {
   virtual void Slot3() = 0;
   virtual void Slot4() = 0;
   virtual void Slot5() = 0;
-  virtual void Slot6() = 0;
-  virtual void Slot7() = 0;
-  virtual void Slot8() = 0;
-  virtual void Slot9() = 0;
+  virtual HRESULT GetNumArguments(ULONG32* count) = 0;  // slot 6
+  virtual HRESULT GetArgumentByIndex(ULONG32 index, IXCLRDataValue** value, ULONG32 name_size,
+                                     ULONG32* name_needed, WCHAR* name) = 0;  // slot 7
+  virtual HRESULT GetNumLocalVariables(ULONG32* count) = 0;  // slot 8
+  virtual HRESULT GetLocalVariableByIndex(ULONG32 index, IXCLRDataValue** value,
+                                          ULONG32 name_size, ULONG32* name_needed,
+                                          WCHAR* name) = 0;  // slot 9
   virtual void Slot10() = 0;
   virtual HRESULT GetMethodInstance(IXCLRDataMethodInstance** method) = 0;  // slot 11
  protected:
@@ -167,5 +176,40 @@ class IXCLRDataModule : public IUnknown {
  protected:
   // Non-virtual: a virtual destructor would add vtable slots.
   ~IXCLRDataModule() = default;
+};
+// A value the runtime can describe: here a frame's parameter or local.
+class IXCLRDataValue : public IUnknown {
+ public:
+  virtual void Slot3() = 0;
+  virtual void Slot4() = 0;
+  virtual void Slot5() = 0;
+  virtual HRESULT GetBytes(ULONG32 size, ULONG32* needed, BYTE* buffer) = 0;  // slot 6
+  virtual void Slot7() = 0;
+  virtual void Slot8() = 0;
+  virtual void Slot9() = 0;
+  virtual void Slot10() = 0;
+  virtual void Slot11() = 0;
+  virtual void Slot12() = 0;
+  virtual void Slot13() = 0;
+  virtual void Slot14() = 0;
+  virtual void Slot15() = 0;
+  virtual void Slot16() = 0;
+  virtual void Slot17() = 0;
+  virtual void Slot18() = 0;
+  virtual void Slot19() = 0;
+  virtual void Slot20() = 0;
+  virtual void Slot21() = 0;
+  virtual void Slot22() = 0;
+  virtual void Slot23() = 0;
+  virtual void Slot24() = 0;
+  virtual void Slot25() = 0;
+  virtual void Slot26() = 0;
+  virtual void Slot27() = 0;
+  virtual HRESULT GetNumLocations(ULONG32* count) = 0;  // slot 28
+  virtual HRESULT GetLocationByIndex(ULONG32 index, ULONG32* flags,
+                                     CLRDATA_ADDRESS* address) = 0;  // slot 29
+ protected:
+  // Non-virtual: a virtual destructor would add vtable slots.
+  ~IXCLRDataValue() = default;
 };
 }  // namespace clrdump::runtime::dac

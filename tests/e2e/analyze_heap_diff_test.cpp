@@ -1,0 +1,141 @@
+// Differential tests of the GC heap layout and listing commands (`eeheap
+// -gc`, `dumpheap` with its filters) against dotnet-dump. Segment and
+// MethodTable addresses come from each dump at test time, from clrdump's
+// own `eeheap -gc` and `dumpheap -stat`.
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "harness/differential.h"
+#include "harness/env.h"
+#include "harness/subprocess.h"
+
+namespace clrdump::test {
+namespace {
+
+using Case = AnalyzeCase;
+
+struct Segment {
+  std::string address;
+  std::string begin;
+  std::string allocated;
+};
+
+struct Discovered {
+  std::vector<Segment> segments;
+  std::string string_mt;
+};
+
+std::string Analyze(const std::string& dump, const std::string& command) {
+  return Run({ClrdumpPath(), "analyze", dump, "-c", command, "-c", "exit"}).out;
+}
+
+Discovered Discover(const std::string& dump) {
+  Discovered d;
+  static const std::regex kSegment(R"(^ +([0-9a-f]{12}) +([0-9a-f]{12}) +([0-9a-f]{12}) )");
+  static const std::regex kString(R"(^([0-9a-f]{12}) +[0-9,]+ +[0-9,]+ System\.String$)");
+  std::smatch m;
+  std::istringstream layout(Analyze(dump, "eeheap -gc"));
+  for (std::string line; std::getline(layout, line);) {
+    if (std::regex_search(line, m, kSegment)) d.segments.push_back({m[1], m[2], m[3]});
+  }
+  std::istringstream stats(Analyze(dump, "dumpheap -stat"));
+  for (std::string line; std::getline(stats, line);) {
+    if (std::regex_search(line, m, kString)) d.string_mt = m[1];
+  }
+  return d;
+}
+
+std::vector<Case> FixedCases() {
+  return {
+      {"heap_eeheap_gc", {"eeheap -gc", "eeheap -gc -heap 0", "EEHeap -gc -heap -1"}},
+      {"heap_eeheap_gc_bad_heap", {"eeheap -gc -heap 7"}},
+      {"heap_eeheap_gc_bad_segment", {"eeheap -gc -segment zz"}},
+      {"heap_eeheap_gc_too_many_arguments", {"eeheap -gc 1 2 3"}},
+      {"heap_dumpheap_stat", {"dumpheap -stat", "DumpHeap -stat -bycount"}},
+      {"heap_dumpheap_all", {"dumpheap"}},
+      {"heap_dumpheap_short", {"dumpheap -short"}},
+      {"heap_dumpheap_type",
+       {"dumpheap -type String", "dumpheap -type System.Collections -stat",
+        "dumpheap -type zzzz", "dumpheap -type [] -short"}},
+      {"heap_dumpheap_sizes", {"dumpheap -min 100 -max 1000", "dumpheap -min 500 -stat",
+                               "dumpheap -max 30 -short"}},
+      {"heap_dumpheap_generations",
+       {"dumpheap -gen gen0 -stat", "dumpheap -gen gen1 -stat", "dumpheap -gen GEN2 -stat",
+        "dumpheap -gen loh -stat", "dumpheap -gen pinned -stat", "dumpheap -gen foh"}},
+      {"heap_dumpheap_bad_generation", {"dumpheap -gen bogus"}},
+      {"heap_dumpheap_heap_index", {"dumpheap -heap 0 -stat", "dumpheap -heap -1 -short"}},
+      {"heap_dumpheap_bad_heap", {"dumpheap -heap 9"}},
+      {"heap_dumpheap_bad_heap_number", {"dumpheap -heap x"}},
+      {"heap_dumpheap_bad_mt", {"dumpheap -mt zz"}},
+      {"heap_dumpheap_bad_segment", {"dumpheap -segment zz"}},
+      {"heap_dumpheap_too_many_arguments", {"dumpheap 1 2 3"}},
+      {"heap_dumpheap_unknown_argument", {"dumpheap 1 -x 3"}},
+      {"heap_dumpheap_bad_start", {"dumpheap zz"}},
+      {"heap_dumpheap_reversed_range", {"dumpheap 10 5"}},
+      {"heap_dumpheap_range_without_segments", {"dumpheap 10 L5"}},
+      {"heap_dumpheap_live_and_dead_cancel", {"dumpheap -live -dead -stat"}},
+      {"heap_dumpheap_bad_min", {"dumpheap -min zz"}},
+  };
+}
+
+std::vector<Case> DerivedCases(const Discovered& d) {
+  std::vector<Case> cases;
+  Case by_segment{"heap_segments", {}};
+  for (const auto& s : d.segments) {
+    by_segment.commands.push_back("eeheap -gc -segment " + s.address);
+    by_segment.commands.push_back("dumpheap -segment 0x" + s.address + " -stat");
+    by_segment.commands.push_back("dumpheap " + s.begin + " " + s.allocated);
+    by_segment.commands.push_back("dumpheap -short " + s.begin + " L100");
+    by_segment.commands.push_back("eeheap -gc " + s.begin);
+  }
+  cases.push_back(by_segment);
+  if (!d.string_mt.empty()) {
+    cases.push_back({"heap_dumpheap_mt",
+                     {"dumpheap -mt " + d.string_mt, "dumpheap -stat -mt 0x" + d.string_mt}});
+  }
+  return cases;
+}
+
+class AnalyzeHeapDiff : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    oracle_ = OraclePath();
+    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
+                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
+    dump_ = SharedDump(GetParam());
+    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    discovered_ = Discover(dump_);
+    ASSERT_FALSE(discovered_.segments.empty()) << "eeheap -gc listed no segment in " << dump_;
+    cases_ = FixedCases();
+    for (auto& c : DerivedCases(discovered_)) cases_.push_back(std::move(c));
+  }
+  std::string oracle_;
+  std::string dump_;
+  Discovered discovered_;
+  std::vector<Case> cases_;
+};
+
+class AnalyzeHeapDiffDashC : public AnalyzeHeapDiff {};
+class AnalyzeHeapDiffSession : public AnalyzeHeapDiff {};
+
+TEST_P(AnalyzeHeapDiffDashC, CommandsThroughDashC) {
+  CompareCasesThroughDashC(oracle_, dump_, cases_);
+}
+
+TEST_P(AnalyzeHeapDiffSession, CommandsThroughRedirectedStdin) {
+  CompareCasesInSession(oracle_, dump_, cases_, "heap_stdin_session");
+}
+
+INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeHeapDiffDashC,
+                         ::testing::Values("waiter.Heap", "waiter.ServerGC.Heap", "threads.Full",
+                                           "crash.nested.Heap", "asyncmain.Heap", "waiter.Mini",
+                                           "heapshapes.Heap", "heapshapes.Full"));
+INSTANTIATE_TEST_SUITE_P(Dumps, AnalyzeHeapDiffSession,
+                         ::testing::Values("waiter.Heap", "waiter.ServerGC.Heap",
+                                           "crash.divzero.Full"));
+
+}  // namespace
+}  // namespace clrdump::test
