@@ -7,6 +7,7 @@
 #include "commands/address.h"
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/heap_filter.h"
 #include "commands/roots_output.h"
 #include "commands/table.h"
 #include "commands/target.h"
@@ -63,6 +64,19 @@ void PrintChain(CommandContext& ctx, Roots& roots, const ChainLink* link) {
 }
 
 namespace {
+
+const char* GenerationName(Generation g) {
+  switch (g) {
+    case Generation::kGen0: return "Generation0";
+    case Generation::kGen1: return "Generation1";
+    case Generation::kGen2: return "Generation2";
+    case Generation::kLarge: return "Large";
+    case Generation::kPinned: return "Pinned";
+    case Generation::kFrozen: return "Frozen";
+    case Generation::kUnknown: break;
+  }
+  return "Unknown";
+}
 
 const char* HandleName(HandleKind kind) {
   switch (kind) {
@@ -167,20 +181,35 @@ Status RunGcRoot(CommandContext& ctx, const ParsedArgs& args) {
   if (!roots) return roots.error();
   Roots& r = **roots;
   runtime::ManagedHeap& heap = r.heap();
-  // dotnet-dump's warning has no line end and shows only when another
-  // warning (the caching notice) follows it.
-  if (!heap.ObjectAt(*address, nullptr).valid() && r.caching_notice_due()) {
-    ctx.out << fmt::format("Warning: {:x} is not a valid object", *address);
-  }
+  const bool valid = heap.ObjectAt(*address, nullptr).valid();
   const bool no_stacks = args.Has("-nostacks");
   if (auto gen = args.Value("-gcgen")) {
     const int g = std::atoi(gen->c_str());
-    if (!heap.SegmentOf(*address)) {
+    const runtime::GcSegment* segment = heap.SegmentOf(*address);
+    if (!segment) {
       return ArgumentError(fmt::format("Address {:x} is not in the managed heap.", *address));
     }
-    if (g == 0 || g == 1) {
-      return MakeError(ErrorCode::kUnsupported, "gcroot: -gcgen 0 and 1 are not supported");
+    const Generation object_gen = GenerationOf(*segment, *address);
+    if (g < static_cast<int>(object_gen)) {
+      ctx.out << fmt::format("Object {:x} will survive this collection:\n"
+                             "    gen({:x}) = {} > {} = condemned generation.\n",
+                             *address, *address, GenerationName(object_gen), g);
+      return Ok{};
     }
+    // Older generations' roots come from the GC's internal root array,
+    // which only a findroots stop during a collection fills.
+    if (g == 0 || g == 1) {
+      return MakeError(ErrorCode::kNotFound,
+                       fmt::format("Could not gather needed data, possibly due to memory "
+                                   "constraints in the debuggee.\nTo try again, re-issue the "
+                                   "'!findroots -gen {}' command.",
+                                   g));
+    }
+  }
+  // dotnet-dump's warning has no line end and shows only when another
+  // warning (the caching notice) follows it.
+  if (!valid && r.caching_notice_due()) {
+    ctx.out << fmt::format("Warning: {:x} is not a valid object", *address);
   }
   const uint64_t limit = args.Value("-limit") ? std::strtoull(args.Value("-limit")->c_str(),
                                                               nullptr, 10)
