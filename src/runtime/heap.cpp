@@ -148,14 +148,11 @@ HeapObject ManagedHeap::ObjectAt(uint64_t address, const GcSegment* segment) {
   object.type = Type(object.method_table);
   if (!object.type) return object;
   bool ok = false;
-  const GcSegment* seg = segment ? segment : SegmentOf(address);
-  object.size = seg ? SizeOf(*object.type, address, *seg, ok) : 0;
-  if (!seg) {
-    // Not on a known segment (a frozen object the GC does not list, or a
-    // stale address): sized the same way.
-    GcSegment any;
-    object.size = SizeOf(*object.type, address, any, ok);
-  }
+  // An object is sized the same on any segment or on none (a frozen object
+  // the GC does not list, or a stale address), so none is looked up: path
+  // searches size millions of objects.
+  static const GcSegment kNoSegment;
+  object.size = SizeOf(*object.type, address, segment ? *segment : kNoSegment, ok);
   if (!ok) object.type = nullptr;
   return object;
 }

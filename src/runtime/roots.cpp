@@ -54,11 +54,16 @@ AddressSet::AddressSet(const ManagedHeap& heap) {
 }
 
 const AddressSet::Range* AddressSet::RangeOf(uint64_t address) const {
+  if (last_ && address >= last_->start && address < last_->end) {
+    return (address & 7) == 0 ? last_ : nullptr;
+  }
   auto it = std::upper_bound(ranges_.begin(), ranges_.end(), address,
                              [](uint64_t a, const Range& r) { return a < r.start; });
   if (it == ranges_.begin()) return nullptr;
   --it;
-  return address < it->end && (address & 7) == 0 ? &*it : nullptr;
+  if (address >= it->end) return nullptr;
+  last_ = &*it;
+  return (address & 7) == 0 ? last_ : nullptr;
 }
 
 bool AddressSet::Insert(uint64_t address) {

@@ -66,6 +66,8 @@ class AddressSet {
   };
   const Range* RangeOf(uint64_t address) const;
   std::vector<Range> ranges_;
+  // Neighbouring objects are looked up together: the last range found.
+  mutable const Range* last_ = nullptr;
   std::vector<uint64_t> bits_;
   std::unordered_set<uint64_t> others_;
   size_t size_ = 0;
