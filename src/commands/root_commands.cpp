@@ -173,6 +173,33 @@ Error ArgumentError(std::string message) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(message));
 }
 
+// `-gcgen`: an object older than the condemned generation survives; the
+// roots of gen 0 and 1 collections come from the GC's internal root array,
+// which only a findroots stop during a collection fills, never a dump.
+// Returns the command's end, or nullopt to search as without the option.
+std::optional<Status> ForGeneration(CommandContext& ctx, runtime::ManagedHeap& heap,
+                                    uint64_t address, int gen) {
+  const runtime::GcSegment* segment = heap.SegmentOf(address);
+  if (!segment) {
+    return ArgumentError(fmt::format("Address {:x} is not in the managed heap.", address));
+  }
+  const Generation object_gen = GenerationOf(*segment, address);
+  if (gen < static_cast<int>(object_gen)) {
+    ctx.out << fmt::format("Object {:x} will survive this collection:\n"
+                           "    gen({:x}) = {} > {} = condemned generation.\n",
+                           address, address, GenerationName(object_gen), gen);
+    return Status{Ok{}};
+  }
+  if (gen == 0 || gen == 1) {
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("Could not gather needed data, possibly due to memory "
+                                 "constraints in the debuggee.\nTo try again, re-issue the "
+                                 "'!findroots -gen {}' command.",
+                                 gen));
+  }
+  return std::nullopt;
+}
+
 Status RunGcRoot(CommandContext& ctx, const ParsedArgs& args) {
   const std::string text = args.Value("target").value_or("");
   const auto address = TryParseAddress(text);
@@ -184,27 +211,7 @@ Status RunGcRoot(CommandContext& ctx, const ParsedArgs& args) {
   const bool valid = heap.ObjectAt(*address, nullptr).valid();
   const bool no_stacks = args.Has("-nostacks");
   if (auto gen = args.Value("-gcgen")) {
-    const int g = std::atoi(gen->c_str());
-    const runtime::GcSegment* segment = heap.SegmentOf(*address);
-    if (!segment) {
-      return ArgumentError(fmt::format("Address {:x} is not in the managed heap.", *address));
-    }
-    const Generation object_gen = GenerationOf(*segment, *address);
-    if (g < static_cast<int>(object_gen)) {
-      ctx.out << fmt::format("Object {:x} will survive this collection:\n"
-                             "    gen({:x}) = {} > {} = condemned generation.\n",
-                             *address, *address, GenerationName(object_gen), g);
-      return Ok{};
-    }
-    // Older generations' roots come from the GC's internal root array,
-    // which only a findroots stop during a collection fills.
-    if (g == 0 || g == 1) {
-      return MakeError(ErrorCode::kNotFound,
-                       fmt::format("Could not gather needed data, possibly due to memory "
-                                   "constraints in the debuggee.\nTo try again, re-issue the "
-                                   "'!findroots -gen {}' command.",
-                                   g));
-    }
+    if (auto done = ForGeneration(ctx, heap, *address, std::atoi(gen->c_str()))) return *done;
   }
   // dotnet-dump's warning has no line end and shows only when another
   // warning (the caching notice) follows it.

@@ -129,6 +129,7 @@ std::vector<Case> Cases(const Discovered& d, bool stacks) {
       {"roots_gcroot_not_an_object", {"gcroot -nostacks 1234", "gcroot -nostacks 1234"}},
       {"roots_gcroot_unparsable", {"gcroot zz"}},
       {"roots_gcroot_missing_address", {"gcroot"}},
+      {"roots_gcroot_gcgen_not_on_heap", {"gcroot -gcgen 0 1234"}},
       {"roots_pathto_missing_target", {"pathto 1234"}},
       {"roots_pathto_not_an_object", {"pathto 1234 5678"}},
       {"roots_objsize_not_an_object", {"objsize 1234"}},
@@ -161,6 +162,9 @@ std::vector<Case> Cases(const Discovered& d, bool stacks) {
   if (!objsize.commands.empty()) cases.push_back(objsize);
   if (!d.rooted.empty()) {
     cases.push_back({"roots_gcroot_limit", {"gcroot -nostacks -limit 1 " + d.rooted[0]}});
+    // Gen 0 and 1 searches end in an error when the object is not older.
+    cases.push_back({"roots_gcroot_gcgen", {"gcroot -gcgen 2 -nostacks " + d.rooted[0],
+                                            "gcroot -gcgen 0 " + d.rooted[0]}});
   }
   Case statics{"roots_gcroot_statics", {}};
   for (const auto& o : First(d.statics, 3)) statics.commands.push_back("gcroot -nostacks " + o);
