@@ -10,6 +10,7 @@
 
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/module_facts.h"
 #include "commands/target.h"
 #include "dump/memory_pe.h"
 
@@ -347,26 +348,6 @@ Status RunDumpModule(CommandContext& ctx, const ParsedArgs& args) {
 
 ArgumentSpec SosArguments() {
   return {"arguments", "Arguments to SOS command.", ValueType::kString, true};
-}
-
-// dotnet-dump asks its module service for the native module based exactly
-// at the image base; ClrMD reads it as loaded, dotnet-dump then picks the
-// layout whose debug directory has records.
-std::string ModuleVersion(Target& target, uint64_t image_base) {
-  constexpr uint64_t kNoLimit = UINT32_MAX;
-  const auto& modules = target.modules();
-  auto it = std::find_if(modules.begin(), modules.end(),
-                         [&](const dump::Module& m) { return m.base == image_base; });
-  if (it == modules.end() || image_base == 0) return "<none>";
-  dump::MemoryPe clrmd(target.memory(), image_base, kNoLimit, true);
-  if (auto v = clrmd.valid() ? dump::FileVersion(clrmd) : std::nullopt) return *v;
-  dump::MemoryPe loaded(target.memory(), image_base, it->size, true);
-  dump::MemoryPe file(target.memory(), image_base, it->size, false);
-  const bool file_layout = file.valid() && (!loaded.valid() || (dump::PdbRecords(loaded).empty() &&
-                                                                !dump::PdbRecords(file).empty()));
-  const dump::MemoryPe& chosen = file_layout ? file : loaded;
-  auto v = chosen.valid() ? dump::FileVersion(chosen) : std::nullopt;
-  return v ? *v : "<none>";
 }
 
 // A module as ClrMD's ClrModule sees it.

@@ -80,7 +80,7 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
       return Invalid(fmt::format("Failed to parse segment '{}'.", *segment));
     }
   }
-  if (Status s = filter.SetRangeArguments(args.Values("memoryRange"), "dumpheap", true); !s) {
+  if (Status s = filter.SetRangeArguments(args.Values("memoryrange"), "dumpheap", true); !s) {
     return s.error();
   }
   if (auto min = args.Value("-min")) filter.set_min_size(std::stoull(*min));
@@ -312,7 +312,7 @@ void AddDumpHeapCommand(Registry& registry) {
          ValueType::kFlag},
         {{"-noprogress"}, "Suppress periodic progress output during heap scanning.",
          ValueType::kFlag}},
-       ArgumentSpec{"memoryRange", "Optional memory ranges in the form of: [Start [End]]",
+       ArgumentSpec{"memoryrange", "Optional memory ranges in the form of: [Start [End]]",
                     ValueType::kString, true},
        RunDumpHeap});
 }

@@ -14,6 +14,7 @@ void AddStackCommands(Registry& registry);
 void AddExceptionCommands(Registry& registry);
 void AddDomainCommands(Registry& registry);
 void AddMemoryCommands(Registry& registry);
+void AddStackObjectCommands(Registry& registry);
 void AddGcHeapCommands(Registry& registry);
 void AddDumpHeapCommand(Registry& registry);
 void AddRootCommands(Registry& registry);

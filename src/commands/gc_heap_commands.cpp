@@ -41,7 +41,7 @@ Status ApplyCommonFilters(HeapFilter& filter, const ParsedArgs& args, const std:
                        fmt::format("Failed to parse segment '{}'.", *segment));
     }
   }
-  return filter.SetRangeArguments(args.Values("memoryRange"), command, require_segments);
+  return filter.SetRangeArguments(args.Values("memoryrange"), command, require_segments);
 }
 
 void WriteSegments(Table& table, const std::vector<const GcSegment*>& segments) {
@@ -184,7 +184,7 @@ void AddGcHeapCommands(Registry& registry) {
                  {{"-loader"}, "Only display the Loader.", ValueType::kFlag},
                  {{"-heap"}, "", ValueType::kInt32},
                  {{"-segment"}, "", ValueType::kString}},
-                ArgumentSpec{"memoryRange", "Optional memory ranges in the form of: [Start [End]]",
+                ArgumentSpec{"memoryrange", "Optional memory ranges in the form of: [Start [End]]",
                              ValueType::kString, true},
                 RunEEHeap});
 }

@@ -12,6 +12,7 @@ Registry AllCommands() {
   AddExceptionCommands(registry);
   AddDomainCommands(registry);
   AddMemoryCommands(registry);
+  AddStackObjectCommands(registry);
   AddGcHeapCommands(registry);
   AddDumpHeapCommand(registry);
   AddRootCommands(registry);

@@ -22,6 +22,7 @@ const char* TypeName(ValueType type) {
   switch (type) {
     case ValueType::kUInt32: return "System.UInt32";
     case ValueType::kUInt64: return "System.UInt64";
+    case ValueType::kOptionalUInt64: return "System.Nullable`1[System.UInt64]";
     case ValueType::kInt32: return "System.Int32";
     default: return "System.String";
   }
@@ -36,11 +37,14 @@ bool ValidNumber(const std::string& text, ValueType type) {
     auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
     return ec == std::errc() && end == text.data() + text.size() && begin != end;
   }
-  if (type != ValueType::kUInt32 && type != ValueType::kUInt64) return true;
+  if (type != ValueType::kUInt32 && type != ValueType::kUInt64 &&
+      type != ValueType::kOptionalUInt64) {
+    return true;
+  }
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return false;
-  return type == ValueType::kUInt64 || value <= 0xFFFFFFFFu;
+  return type != ValueType::kUInt32 || value <= 0xFFFFFFFFu;
 }
 
 const OptionSpec* FindOption(const CommandSpec& spec, const std::string& token) {
@@ -74,6 +78,11 @@ void AppendTable(std::string& out, const std::vector<std::pair<std::string, std:
   for (const auto& [left, right] : rows) first = std::max(first, left.size());
   const size_t indent = 2 + first + 2;
   for (const auto& [left, right] : rows) {
+    if (right.empty()) {
+      // System.CommandLine pads no help column for an option without help.
+      out += "  " + left + "\n";
+      continue;
+    }
     const size_t avail = width > indent ? width - indent : 0;
     const auto lines = Wrap(right, width ? avail : 0);
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -155,7 +164,7 @@ Result<ParsedArgs> ParseArguments(const CommandSpec& spec,
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("Cannot parse argument '{}' for option '{}' as expected "
                                      "type '{}'.",
-                                     value, token, TypeName(option->type)));
+                                     value, option->names.back(), TypeName(option->type)));
       }
       parsed.Add(canonical, value);
       continue;
@@ -201,7 +210,7 @@ std::string DetailedHelp(const CommandSpec& spec, size_t width) {
     AppendTable(out, rows, width);
     out += "\n";
   }
-  return out;
+  return out + spec.details;
 }
 
 std::vector<std::string> SplitCommandLine(const std::string& line) {

@@ -18,7 +18,8 @@ struct Column {
   Align align = Align::kLeft;
   int width = -1;  // -1: as wide as the cell
   bool can_truncate = false;
-  // Text columns cut the start of a long cell; others its end.
+  // Left-aligned and type-name cells lose their start when too long,
+  // others their end (dotnet-dump's Format rules).
   bool truncate_begin = false;
   Column WithWidth(int w) const {
     Column c = *this;
@@ -35,7 +36,7 @@ inline Column Pointer() { return {Align::kRight, 16, false, false}; }
 inline Column Integer() { return {Align::kRight, 14, false, false}; }
 inline Column HexValue() { return {Align::kRight, 18, false, false}; }
 inline Column HexOffset() { return {Align::kRight, 10, false, false}; }
-inline Column Text() { return {Align::kLeft, -1, true, false}; }
+inline Column Text() { return {Align::kLeft, -1, true, true}; }
 inline Column TypeName() { return {Align::kLeft, -1, true, true}; }
 }  // namespace columns
 

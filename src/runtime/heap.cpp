@@ -121,9 +121,7 @@ std::optional<uint32_t> ManagedHeap::ReadU32(uint64_t address) const {
   return v;
 }
 
-uint64_t ManagedHeap::SizeOf(const HeapType& type, uint64_t address, const GcSegment& segment,
-                             bool& ok) const {
-  (void)segment;
+uint64_t ManagedHeap::SizeOf(const HeapType& type, uint64_t address, bool& ok) const {
   ok = true;
   uint64_t size = type.data.base_size;
   if (type.data.component_size != 0) {
@@ -147,12 +145,9 @@ HeapObject ManagedHeap::ObjectAt(uint64_t address, const GcSegment* segment) {
   object.method_table = *mt & ~uint64_t{1};
   object.type = Type(object.method_table);
   if (!object.type) return object;
+  (void)segment;
   bool ok = false;
-  // An object is sized the same on any segment or on none (a frozen object
-  // the GC does not list, or a stale address), so none is looked up: path
-  // searches size millions of objects.
-  static const GcSegment kNoSegment;
-  object.size = SizeOf(*object.type, address, segment ? *segment : kNoSegment, ok);
+  object.size = SizeOf(*object.type, address, ok);
   if (!ok) object.type = nullptr;
   return object;
 }

@@ -72,8 +72,9 @@ class ManagedHeap {
   // the runtime has none.
   const std::string& TypeName(uint64_t method_table);
 
-  // The object at `address` with its size (type nullptr when invalid).
-  HeapObject ObjectAt(uint64_t address, const GcSegment* segment);
+  // The object at `address` with its size (type nullptr when invalid);
+  // `segment` may be nullptr (sizes do not depend on it on x64).
+  HeapObject ObjectAt(uint64_t address, const GcSegment* segment = nullptr);
 
   // Visits each object of `segment` in address order, stepping over
   // allocation contexts. `visit(const HeapObject&)` returns false to stop.
@@ -94,8 +95,7 @@ class ManagedHeap {
  private:
   uint64_t StepOverContexts(const GcSegment& segment, uint64_t address) const;
   uint64_t FindNextValid(const GcSegment& segment, uint64_t address);
-  uint64_t SizeOf(const HeapType& type, uint64_t address, const GcSegment& segment,
-                  bool& ok) const;
+  uint64_t SizeOf(const HeapType& type, uint64_t address, bool& ok) const;
   std::span<const uint8_t> Bytes(uint64_t address, uint64_t size) const;
   template <typename Visit>
   void WalkSeries(const HeapObject& object, std::span<const uint8_t> body, Visit& visit);
