@@ -19,6 +19,9 @@ void AddObjectCommands(Registry& registry);
 void AddTypeCommands(Registry& registry);
 void AddGcHeapCommands(Registry& registry);
 void AddDumpHeapCommand(Registry& registry);
+void AddRootCommands(Registry& registry);
+void AddObjSizeCommand(Registry& registry);
+void AddGcHeapStatCommand(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

@@ -17,6 +17,9 @@ Registry AllCommands() {
   AddTypeCommands(registry);
   AddGcHeapCommands(registry);
   AddDumpHeapCommand(registry);
+  AddRootCommands(registry);
+  AddObjSizeCommand(registry);
+  AddGcHeapStatCommand(registry);
   return registry;
 }
 
