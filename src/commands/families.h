@@ -16,6 +16,8 @@ void AddDomainCommands(Registry& registry);
 void AddMemoryCommands(Registry& registry);
 void AddGcHeapCommands(Registry& registry);
 void AddDumpHeapCommand(Registry& registry);
+void AddGcInfoCommands(Registry& registry);
+void AddRuntimeTypeCommands(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

@@ -14,6 +14,8 @@ Registry AllCommands() {
   AddMemoryCommands(registry);
   AddGcHeapCommands(registry);
   AddDumpHeapCommand(registry);
+  AddGcInfoCommands(registry);
+  AddRuntimeTypeCommands(registry);
   return registry;
 }
 
