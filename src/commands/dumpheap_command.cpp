@@ -11,7 +11,9 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/heap_filter.h"
+#include "commands/heap_listing.h"
 #include "commands/progress.h"
+#include "commands/roots_output.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -31,6 +33,8 @@ struct Options {
   std::optional<std::string> type;
   bool stat = false;
   bool by_count = false;
+  bool fragmentation = true;
+  enum class Liveness { kAll, kLive, kDead } liveness = Liveness::kAll;
   Display display = Display::kNormal;
 };
 
@@ -49,9 +53,6 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
     return Invalid("The GC heap is not in a valid state for traversal.  "
                    "(Use -ignoreGCState to override.)");
   }
-  if (args.Has("-live") != args.Has("-dead")) {
-    return MakeError(ErrorCode::kUnsupported, "dumpheap: -live and -dead are not supported yet");
-  }
   if (args.Has("-thinlock")) {
     return MakeError(ErrorCode::kUnsupported, "dumpheap: -thinlock is not supported yet");
   }
@@ -59,6 +60,10 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
     return MakeError(ErrorCode::kUnsupported, "dumpheap: -strings is not supported yet");
   }
   Options o;
+  // Both together mean neither, as in dotnet-dump.
+  if (args.Has("-live") != args.Has("-dead")) {
+    o.liveness = args.Has("-live") ? Options::Liveness::kLive : Options::Liveness::kDead;
+  }
   if (auto mt = args.Value("-mt"); mt && mt->find_first_not_of(" \t") != std::string::npos) {
     o.method_table = TryParseAddress(*mt);
     if (!o.method_table) return Invalid("Invalid MethodTable: " + *mt);
@@ -132,7 +137,7 @@ class Printer {
 
  private:
   void TrackFragmentation(const GcSegment& segment, const HeapObject& object) {
-    if (options_.display != Display::kNormal) return;
+    if (options_.display != Display::kNormal || !options_.fragmentation) return;
     if (last_free_ && object.valid() && !object.free() &&
         last_free_->address + last_free_->size == object.address &&
         segment.kind != runtime::SegmentKind::kLarge) {
@@ -222,24 +227,60 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
   auto options = ParseOptions(args, h, filter);
   if (!options) return options.error();
   Printer printer(ctx, h, *options);
+  const runtime::AddressSet* live = nullptr;
+  Status live_status = Ok{};
+  // dotnet-dump computes the live set when the first object reaches its
+  // -live/-dead test, so its messages come before the listing.
+  auto is_live = [&](uint64_t address) {
+    if (!live) {
+      auto set = LiveObjects(ctx, options->display != Display::kShort);
+      if (!set) {
+        live_status = set.error();
+        return false;
+      }
+      live = *set;
+    }
+    return live->Contains(address);
+  };
   const auto segments = filter.Segments(nullptr, true);
   uint64_t total = 0, done = 0, objects = 0;
   for (const GcSegment* segment : segments) total += segment->objects.size();
   Progress progress("Scanning heap", total);
   for (const GcSegment* segment : segments) {
     h.Walk(*segment, [&](const HeapObject& object) {
-      if (ctx.cancelled()) return false;
+      if (ctx.cancelled() || !live_status) return false;
       if ((++objects & 0xffff) == 0) {
         progress.Report(done + (object.address - segment->objects.start), objects);
       }
       if (filter.range() && object.address >= filter.range()->end) return false;
-      if (filter.Accepts(*segment, object) && Wanted(h, *options, object)) {
-        printer.Add(*segment, object);
+      if (!filter.Accepts(*segment, object)) return true;
+      if (options->liveness != Options::Liveness::kAll &&
+          is_live(object.address) != (options->liveness == Options::Liveness::kLive)) {
+        return true;
       }
+      if (Wanted(h, *options, object)) printer.Add(*segment, object);
       return true;
     });
+    if (!live_status) return live_status;
     if (ctx.cancelled()) return Ok{};
     done += segment->objects.size();
+  }
+  printer.Finish();
+  return Ok{};
+}
+
+Status PrintHeapObjects(CommandContext& ctx, runtime::ManagedHeap& heap,
+                        const std::vector<HeapObject>& objects, bool stat, bool short_list) {
+  Options options;
+  options.stat = stat;
+  options.fragmentation = false;
+  if (short_list) options.display = Display::kShort;
+  Printer printer(ctx, heap, options);
+  for (const HeapObject& object : objects) {
+    if (ctx.cancelled()) return Ok{};
+    const GcSegment* segment = heap.SegmentOf(object.address);
+    static const GcSegment kNone;
+    printer.Add(segment ? *segment : kNone, object);
   }
   printer.Finish();
   return Ok{};

@@ -16,6 +16,9 @@ void AddDomainCommands(Registry& registry);
 void AddMemoryCommands(Registry& registry);
 void AddGcHeapCommands(Registry& registry);
 void AddDumpHeapCommand(Registry& registry);
+void AddRootCommands(Registry& registry);
+void AddObjSizeCommand(Registry& registry);
+void AddGcHeapStatCommand(Registry& registry);
 void AddGcInfoCommands(Registry& registry);
 void AddRuntimeTypeCommands(Registry& registry);
 

@@ -14,6 +14,9 @@ Registry AllCommands() {
   AddMemoryCommands(registry);
   AddGcHeapCommands(registry);
   AddDumpHeapCommand(registry);
+  AddRootCommands(registry);
+  AddObjSizeCommand(registry);
+  AddGcHeapStatCommand(registry);
   AddGcInfoCommands(registry);
   AddRuntimeTypeCommands(registry);
   return registry;
