@@ -19,6 +19,7 @@ Registry AllCommands() {
   AddGcHeapStatCommand(registry);
   AddGcInfoCommands(registry);
   AddRuntimeTypeCommands(registry);
+  AddTraverseHeapCommand(registry);
   return registry;
 }
 
