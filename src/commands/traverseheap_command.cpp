@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <unordered_map>
 
@@ -50,8 +51,16 @@ const char* KindName(RootKind kind) {
   }
 }
 
-// The message .NET's File.CreateText gives for the open's errno.
-std::string OpenFailure(const std::string& path, int error) {
+// The message .NET's File.CreateText gives for the open's errno; it names
+// the full path, made absolute and normalized without following links.
+std::string OpenFailure(const std::string& relative, int error) {
+  std::error_code ec;
+  std::filesystem::path full = std::filesystem::absolute(relative, ec);
+  std::string path = ec ? relative : full.lexically_normal().string();
+  // .NET keeps a trailing separator only when the input had one ("a/.."
+  // normalizes to "/x/" here).
+  const bool trailing = !relative.empty() && relative.back() == '/';
+  if (path.size() > 1 && path.back() == '/' && !trailing) path.pop_back();
   switch (error) {
     case ENOENT:
     case ENOTDIR: return fmt::format("Could not find a part of the path '{}'.", path);
