@@ -80,7 +80,7 @@ TEST_P(AnalyzeHeapMiscDiffDashC, TraverseHeapWritesTheSameFiles) {
   if (kOracleCrashesOnRoots.count(GetParam())) GTEST_SKIP() << "dotnet-dump crashes on its roots";
   const std::string dir = MakeTempDir("heapmisc-traverseheap");
   auto run = [&](const std::string& tool, const std::string& stem) {
-    return Run({tool, "analyze", dump_, "-c", "traverseheap " + dir + "/" + stem + ".txt", "-c",
+    return test::Run({tool, "analyze", dump_, "-c", "traverseheap " + dir + "/" + stem + ".txt", "-c",
                 "traverseheap -xml " + dir + "/" + stem + ".xml", "-c", "exit"},
                {}, std::chrono::seconds(600));
   };
