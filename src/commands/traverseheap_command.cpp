@@ -75,93 +75,114 @@ std::string OpenFailure(const std::string& relative, int error) {
   }
 }
 
-// Builds the file's parts; the types are known only after the objects, but
-// are written before them.
+// Writes the file as it goes. dotnet-dump keeps roots and objects in memory
+// until the types they use are known; here a first walk numbers the types
+// (in the order the second walk meets them) so the file streams out.
 class HeapWriter {
  public:
-  HeapWriter(ManagedHeap& heap, Roots& roots, bool xml) : heap_(heap), roots_(roots), xml_(xml) {}
+  HeapWriter(std::ostream& out, ManagedHeap& heap, Roots& roots, bool xml)
+      : out_(out), heap_(heap), roots_(roots), xml_(xml) {}
 
+  void AddType(uint64_t method_table);
+  void WriteTypes();
   void WriteRoots(const std::vector<const Root*>& all);
   void WriteObject(const HeapObject& object);
-  void FinishObjects();
-  std::string Types() const;
-  const std::string& body() const { return body_; }
+  void Finish();
 
  private:
+  std::ostream& out_;
   ManagedHeap& heap_;
   Roots& roots_;
   bool xml_;
-  std::string body_;
-  std::unordered_map<uint64_t, int> type_ids_;
+  std::unordered_map<uint64_t, size_t> type_ids_;
   std::vector<uint64_t> types_;  // by id - 1
-  int objects_ = 0;
+  size_t objects_ = 0;
+  std::vector<uint64_t> members_;  // reused by each object
 };
 
-void HeapWriter::WriteRoots(const std::vector<const Root*>& all) {
-  if (!xml_) {
-    body_ += "r";
-    for (const Root* r : all) body_ += " " + Hex(r->address);
-    body_ += "\n";
-    return;
+void HeapWriter::AddType(uint64_t method_table) {
+  if (type_ids_.try_emplace(method_table, types_.size() + 1).second) {
+    types_.push_back(method_table);
   }
-  if (all.empty()) {
-    body_ += "<roots />";
-    return;
-  }
-  body_ += "<roots>";
-  for (const Root* r : all) {
-    body_ += fmt::format("\n  <root kind=\"{}\" address=\"{}\" />", KindName(r->kind),
-                         Hex(r->address));
-  }
-  body_ += "\n</roots>";
 }
 
-void HeapWriter::WriteObject(const HeapObject& object) {
-  auto [it, added] = type_ids_.try_emplace(object.method_table, int(types_.size()) + 1);
-  if (added) types_.push_back(object.method_table);
-  const int type = it->second;
-  const int id = ++objects_;
-  std::vector<uint64_t> members;
-  if (object.type->data.contains_pointers) {
-    roots_.ForEachReference(object, [&](uint64_t target) { members.push_back(target); });
-  }
-  if (!xml_) {
-    body_ += fmt::format("n {} 1 {} {}\n! 1 {} {}\n", id, type, object.size, Hex(object.address),
-                         id);
-    body_ += fmt::format("o {} {} {} ", Hex(object.address), type, object.size);
-    for (uint64_t m : members) body_ += " " + Hex(m);
-    body_ += "\n";
-    return;
-  }
-  body_ += objects_ == 1 ? "\n<objects>" : "";
-  body_ += fmt::format("\n  <object address=\"{}\" typeid=\"{}\" size=\"{}\"",
-                       Hex(object.address), type, object.size);
-  if (members.empty()) {
-    body_ += " />";
-    return;
-  }
-  body_ += ">";
-  for (uint64_t m : members) body_ += fmt::format("\n    <member address=\"{}\" />", Hex(m));
-  body_ += "\n  </object>";
-}
-
-void HeapWriter::FinishObjects() {
-  if (xml_) body_ += objects_ ? "\n</objects>" : "\n<objects />";
-}
-
-std::string HeapWriter::Types() const {
-  std::string out = xml_ ? (types_.empty() ? "<gcheap>\n  <types />" : "<gcheap>\n  <types>") : "";
+void HeapWriter::WriteTypes() {
+  if (xml_) out_ << (types_.empty() ? "<gcheap>\n  <types />" : "<gcheap>\n  <types>");
   for (size_t i = 0; i < types_.size(); ++i) {
     std::string name = heap_.TypeName(types_[i]);
     if (name.empty()) name = fmt::format("error-reading-type-name:{:x}", types_[i]);
     if (xml_) {
-      out += fmt::format("\n    <type id=\"{}\" name=\"{}\" />", i + 1, XmlAttribute(name));
+      out_ << fmt::format("\n    <type id=\"{}\" name=\"{}\" />", i + 1, XmlAttribute(name));
     } else {
-      out += fmt::format("t {} 0 {}\n", i + 1, name);
+      out_ << fmt::format("t {} 0 {}\n", i + 1, name);
     }
   }
-  if (xml_ && !types_.empty()) out += "\n  </types>";
-  return out + "\n";
+  if (xml_ && !types_.empty()) out_ << "\n  </types>";
+  out_ << "\n";
+}
+
+void HeapWriter::WriteRoots(const std::vector<const Root*>& all) {
+  if (!xml_) {
+    out_ << "r";
+    for (const Root* r : all) out_ << " " << Hex(r->address);
+    out_ << "\n";
+    return;
+  }
+  if (all.empty()) {
+    out_ << "<roots />";
+    return;
+  }
+  out_ << "<roots>";
+  for (const Root* r : all) {
+    out_ << fmt::format("\n  <root kind=\"{}\" address=\"{}\" />", KindName(r->kind),
+                        Hex(r->address));
+  }
+  out_ << "\n</roots>";
+}
+
+void HeapWriter::WriteObject(const HeapObject& object) {
+  const size_t type = type_ids_.at(object.method_table);
+  const size_t id = ++objects_;
+  members_.clear();
+  if (object.type->data.contains_pointers) {
+    roots_.ForEachReference(object, [&](uint64_t target) { members_.push_back(target); });
+  }
+  const std::string address = Hex(object.address);
+  if (!xml_) {
+    out_ << fmt::format("n {} 1 {} {}\n! 1 {} {}\n", id, type, object.size, address, id);
+    out_ << fmt::format("o {} {} {} ", address, type, object.size);
+    for (uint64_t m : members_) out_ << " " << Hex(m);
+    out_ << "\n";
+    return;
+  }
+  if (id == 1) out_ << "\n<objects>";
+  out_ << fmt::format("\n  <object address=\"{}\" typeid=\"{}\" size=\"{}\"", address, type,
+                      object.size);
+  if (members_.empty()) {
+    out_ << " />";
+    return;
+  }
+  out_ << ">";
+  for (uint64_t m : members_) out_ << fmt::format("\n    <member address=\"{}\" />", Hex(m));
+  out_ << "\n  </object>";
+}
+
+void HeapWriter::Finish() {
+  if (xml_) out_ << (objects_ ? "\n</objects>\n</gcheap>" : "\n<objects />\n</gcheap>");
+}
+
+// Visits each valid object of the heap; false when cancelled.
+template <typename Visit>
+bool ForEachObject(CommandContext& ctx, ManagedHeap& heap, Visit&& visit) {
+  for (const auto* segment : heap.segments()) {
+    heap.Walk(*segment, [&](const HeapObject& object) {
+      if (ctx.cancelled()) return false;
+      if (object.valid()) visit(object);
+      return true;
+    });
+    if (ctx.cancelled()) return false;
+  }
+  return true;
 }
 
 Status RunTraverseHeap(CommandContext& ctx, const ParsedArgs& args) {
@@ -178,19 +199,17 @@ Status RunTraverseHeap(CommandContext& ctx, const ParsedArgs& args) {
   Roots& r = **roots;
   ManagedHeap& heap = r.heap();
   NoteRootCaching(ctx, r);
-  HeapWriter writer(heap, r, args.Has("-xml"));
-  writer.WriteRoots(r.AllRoots());
-  for (const auto* segment : heap.segments()) {
-    heap.Walk(*segment, [&](const HeapObject& object) {
-      if (ctx.cancelled()) return false;
-      if (object.valid()) writer.WriteObject(object);
-      return true;
-    });
-    if (ctx.cancelled()) return Ok{};
+  const std::vector<const Root*> all = r.AllRoots();
+  HeapWriter writer(file, heap, r, args.Has("-xml"));
+  if (!ForEachObject(ctx, heap, [&](const HeapObject& o) { writer.AddType(o.method_table); })) {
+    return Ok{};
   }
-  writer.FinishObjects();
-  file << writer.Types() << writer.body();
-  if (args.Has("-xml")) file << "\n</gcheap>";
+  writer.WriteTypes();
+  writer.WriteRoots(all);
+  if (!ForEachObject(ctx, heap, [&](const HeapObject& o) { writer.WriteObject(o); })) {
+    return Ok{};
+  }
+  writer.Finish();
   file.flush();
   if (!file) return MakeError(ErrorCode::kIo, fmt::format("Could not write '{}'", path));
   return Ok{};
