@@ -22,6 +22,9 @@ void AddDumpHeapCommand(Registry& registry);
 void AddRootCommands(Registry& registry);
 void AddObjSizeCommand(Registry& registry);
 void AddGcHeapStatCommand(Registry& registry);
+void AddGcInfoCommands(Registry& registry);
+void AddRuntimeTypeCommands(Registry& registry);
+void AddTraverseHeapCommand(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

@@ -20,6 +20,9 @@ Registry AllCommands() {
   AddRootCommands(registry);
   AddObjSizeCommand(registry);
   AddGcHeapStatCommand(registry);
+  AddGcInfoCommands(registry);
+  AddRuntimeTypeCommands(registry);
+  AddTraverseHeapCommand(registry);
   return registry;
 }
 

@@ -13,6 +13,7 @@
 #include "dump/elf_core.h"
 #include "dump/modules.h"
 #include "dump/process_memory.h"
+#include "runtime/gc_info.h"
 #include "runtime/gc_model.h"
 
 namespace clrdump::runtime {
@@ -447,6 +448,11 @@ class Runtime {
   virtual Result<std::vector<SyncBlock>> GetSyncBlocks() = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
+  // The GC's own records (dac_gc_info.cpp). `heap` is a server sub-heap's
+  // address, or 0 for the workstation GC.
+  virtual Result<GcOomInfo> GetGcOomInfo(uint64_t heap) = 0;
+  virtual Result<GcInterestingInfo> GetGcInterestingInfo(uint64_t heap) = 0;
+  virtual Result<GcGlobalMechanisms> GetGcGlobalMechanisms() = 0;
 };
 
 // Loads the DAC and connects it to the dump. The core and memory must

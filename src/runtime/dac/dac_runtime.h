@@ -89,6 +89,10 @@ class DacRuntime final : public Runtime {
   Result<std::vector<GcHandle>> GetHandles(const std::vector<HandleKind>& kinds) override;
   Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) override;
   Result<std::vector<SyncBlock>> GetSyncBlocks() override;
+  // The GC's own records: dac_gc_info.cpp.
+  Result<GcOomInfo> GetGcOomInfo(uint64_t heap) override;
+  Result<GcInterestingInfo> GetGcInterestingInfo(uint64_t heap) override;
+  Result<GcGlobalMechanisms> GetGcGlobalMechanisms() override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.
