@@ -18,7 +18,8 @@ namespace clrdump::cmd {
 
 class Target;
 
-enum class ValueType { kFlag, kString, kUInt32, kUInt64, kInt32 };
+// kOptionalUInt64: a `ulong?` option of dotnet-dump (named so in errors).
+enum class ValueType { kFlag, kString, kUInt32, kUInt64, kOptionalUInt64, kInt32 };
 
 struct OptionSpec {
   std::vector<std::string> names;  // e.g. {"-v", "--verbose"}; the last is canonical
@@ -63,6 +64,8 @@ struct CommandSpec {
   std::vector<OptionSpec> options;
   std::optional<ArgumentSpec> argument;
   Handler run;
+  // Printed verbatim after the options by `help <command>`.
+  std::string details = {};
 };
 
 }  // namespace clrdump::cmd

@@ -10,98 +10,13 @@
 
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/module_facts.h"
+#include "commands/sos_command_line.h"
 #include "commands/target.h"
 #include "dump/memory_pe.h"
 
 namespace clrdump::cmd {
 namespace {
-
-// SOS's GetCMDOption on Linux: options start with '-' (a '/' starts an
-// argument), arguments are hex, anything else evaluates to 0.
-struct SosCommandLine {
-  std::vector<std::string> options;  // as declared, lower case
-  std::vector<uint64_t> values;
-};
-
-std::string Joined(const std::vector<std::string>& tokens) {
-  std::string raw;
-  for (const auto& t : tokens) raw += (raw.empty() ? "" : " ") + t;
-  return raw;
-}
-
-uint64_t HexOrZero(std::string_view text) {
-  if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
-  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
-  if (!std::ranges::all_of(text, hex)) return 0;
-  if (text.size() > 16) return UINT64_MAX;  // SOS's answer to an overflow
-  uint64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value, 16);
-  return value;
-}
-
-bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-
-// Prints SOS's message and fails without one of ours, as SOS does.
-Error SosFailure(std::ostream& out, const std::string& message) {
-  out << message << "\n";
-  return MakeError(ErrorCode::kInvalidArgument, "");
-}
-
-Result<SosCommandLine> ParseSosCommandLine(const std::string& s,
-                                           const std::vector<std::string>& known,
-                                           size_t max_args, std::ostream& out) {
-  SosCommandLine parsed;
-  bool arguments_started = false;
-  size_t pos = 0;
-  while (pos < s.size()) {
-    if (IsSpace(s[pos])) {
-      ++pos;
-      continue;
-    }
-    // A quote groups an argument, not an option.
-    const bool quoted = s[pos] == '\'' && (pos + 1 >= s.size() || s[pos + 1] != '-');
-    if (quoted) ++pos;
-    size_t end = pos;
-    while (end < s.size() && (quoted ? s[end] != '\'' : !IsSpace(s[end]))) ++end;
-    if (quoted && end == s.size()) return SosFailure(out, "Missing quote in " + s.substr(pos));
-    const std::string token = s.substr(pos, end - pos);
-    if (token.empty() || token[0] != '-') {
-      if (parsed.values.size() >= max_args) {
-        return SosFailure(out, "Incorrect argument: " + s.substr(pos));
-      }
-      arguments_started = true;
-      parsed.values.push_back(HexOrZero(token));
-    } else if (arguments_started) {
-      return SosFailure(out, "Wrong option: " + s.substr(pos));
-    } else if (token.size() > 79) {
-      return SosFailure(out, "Invalid option " + s.substr(pos));
-    } else {
-      std::string lower = token;
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (std::ranges::find(known, lower) == known.end()) {
-        return SosFailure(out, "Unknown option: " + token);
-      }
-      if (std::ranges::find(parsed.options, lower) != parsed.options.end()) {
-        return SosFailure(out, "Invalid option: option specified multiple times: " + token);
-      }
-      parsed.options.push_back(lower);
-    }
-    pos = quoted ? end + 1 : end;
-  }
-  return parsed;
-}
-
-// SOS's FileNameForModule: the PE file's name, else the debugger
-// interface's; "" when neither is known.
-std::string ModuleFileName(runtime::Runtime& rt, const runtime::ManagedModule& module) {
-  if (module.pe_file == 0) return {};
-  if (rt.GetPEFileBase(module.pe_file)) {
-    auto name = rt.GetPEFileName(module.pe_file);
-    if (name && !name->empty()) return *name;
-  }
-  auto name = rt.GetModuleFileName(module.address);
-  return name ? *name : std::string();
-}
 
 constexpr const char* kStageNames[] = {
     "CREATING", "READYFORMANAGEDCODE", "ACTIVE",   "OPEN",                 "UNLOAD_REQUESTED",
@@ -343,30 +258,6 @@ Status RunDumpModule(CommandContext& ctx, const ParsedArgs& args) {
   }
   if (has("-prof")) PrintProfilerModified(ctx, rt, address);
   return Ok{};
-}
-
-ArgumentSpec SosArguments() {
-  return {"arguments", "Arguments to SOS command.", ValueType::kString, true};
-}
-
-// dotnet-dump asks its module service for the native module based exactly
-// at the image base; ClrMD reads it as loaded, dotnet-dump then picks the
-// layout whose debug directory has records.
-std::string ModuleVersion(Target& target, uint64_t image_base) {
-  constexpr uint64_t kNoLimit = UINT32_MAX;
-  const auto& modules = target.modules();
-  auto it = std::find_if(modules.begin(), modules.end(),
-                         [&](const dump::Module& m) { return m.base == image_base; });
-  if (it == modules.end() || image_base == 0) return "<none>";
-  dump::MemoryPe clrmd(target.memory(), image_base, kNoLimit, true);
-  if (auto v = clrmd.valid() ? dump::FileVersion(clrmd) : std::nullopt) return *v;
-  dump::MemoryPe loaded(target.memory(), image_base, it->size, true);
-  dump::MemoryPe file(target.memory(), image_base, it->size, false);
-  const bool file_layout = file.valid() && (!loaded.valid() || (dump::PdbRecords(loaded).empty() &&
-                                                                !dump::PdbRecords(file).empty()));
-  const dump::MemoryPe& chosen = file_layout ? file : loaded;
-  auto v = chosen.valid() ? dump::FileVersion(chosen) : std::nullopt;
-  return v ? *v : "<none>";
 }
 
 // A module as ClrMD's ClrModule sees it.

@@ -14,6 +14,9 @@ void AddStackCommands(Registry& registry);
 void AddExceptionCommands(Registry& registry);
 void AddDomainCommands(Registry& registry);
 void AddMemoryCommands(Registry& registry);
+void AddStackObjectCommands(Registry& registry);
+void AddObjectCommands(Registry& registry);
+void AddTypeCommands(Registry& registry);
 void AddGcHeapCommands(Registry& registry);
 void AddDumpHeapCommand(Registry& registry);
 

@@ -12,6 +12,9 @@ Registry AllCommands() {
   AddExceptionCommands(registry);
   AddDomainCommands(registry);
   AddMemoryCommands(registry);
+  AddStackObjectCommands(registry);
+  AddObjectCommands(registry);
+  AddTypeCommands(registry);
   AddGcHeapCommands(registry);
   AddDumpHeapCommand(registry);
   return registry;

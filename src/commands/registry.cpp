@@ -22,6 +22,7 @@ const char* TypeName(ValueType type) {
   switch (type) {
     case ValueType::kUInt32: return "System.UInt32";
     case ValueType::kUInt64: return "System.UInt64";
+    case ValueType::kOptionalUInt64: return "System.Nullable`1[System.UInt64]";
     case ValueType::kInt32: return "System.Int32";
     default: return "System.String";
   }
@@ -36,11 +37,14 @@ bool ValidNumber(const std::string& text, ValueType type) {
     auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
     return ec == std::errc() && end == text.data() + text.size() && begin != end;
   }
-  if (type != ValueType::kUInt32 && type != ValueType::kUInt64) return true;
+  if (type != ValueType::kUInt32 && type != ValueType::kUInt64 &&
+      type != ValueType::kOptionalUInt64) {
+    return true;
+  }
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return false;
-  return type == ValueType::kUInt64 || value <= 0xFFFFFFFFu;
+  return type != ValueType::kUInt32 || value <= 0xFFFFFFFFu;
 }
 
 const OptionSpec* FindOption(const CommandSpec& spec, const std::string& token) {
@@ -160,7 +164,7 @@ Result<ParsedArgs> ParseArguments(const CommandSpec& spec,
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("Cannot parse argument '{}' for option '{}' as expected "
                                      "type '{}'.",
-                                     value, token, TypeName(option->type)));
+                                     value, option->names.back(), TypeName(option->type)));
       }
       parsed.Add(canonical, value);
       continue;
@@ -206,7 +210,7 @@ std::string DetailedHelp(const CommandSpec& spec, size_t width) {
     AppendTable(out, rows, width);
     out += "\n";
   }
-  return out;
+  return out + spec.details;
 }
 
 std::vector<std::string> SplitCommandLine(const std::string& line) {

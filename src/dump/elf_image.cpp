@@ -52,6 +52,23 @@ ImageReader SpanReader(std::span<const uint8_t> bytes) {
   };
 }
 
+std::optional<std::vector<ProgramHeader>> ReadProgramHeaders(const ImageReader& read) {
+  auto eh = ReadAs<Elf64_Ehdr>(read, 0);
+  if (!eh || std::memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+      eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_phentsize != sizeof(Elf64_Phdr) ||
+      eh->e_phnum > kMaxProgramHeaders) {
+    return std::nullopt;
+  }
+  std::vector<ProgramHeader> headers;
+  for (uint16_t i = 0; i < eh->e_phnum; ++i) {
+    auto ph = ReadAs<Elf64_Phdr>(read, eh->e_phoff + uint64_t{i} * sizeof(Elf64_Phdr));
+    if (!ph) return std::nullopt;
+    headers.push_back(
+        {ph->p_type, ph->p_flags, ph->p_offset, ph->p_vaddr, ph->p_filesz, ph->p_memsz});
+  }
+  return headers;
+}
+
 std::optional<std::vector<uint8_t>> ReadBuildId(const ImageReader& read, ImageLayout layout) {
   auto eh = ReadAs<Elf64_Ehdr>(read, 0);
   if (!eh || std::memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||

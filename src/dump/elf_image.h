@@ -37,6 +37,19 @@ std::optional<std::string> ReadVersionString(const ImageReader& read);
 // absent. Bounded: at most 1 << 20 symbols are examined.
 std::optional<uint64_t> FindDynamicSymbol(const ImageReader& file, const std::string& name);
 
+struct ProgramHeader {
+  uint32_t type = 0;
+  uint32_t flags = 0;
+  uint64_t offset = 0;   // in the file
+  uint64_t vaddr = 0;
+  uint64_t file_size = 0;
+  uint64_t mem_size = 0;
+};
+
+// The program headers of a 64-bit ELF image, in table order; nullopt when
+// the ELF header or any program header cannot be read.
+std::optional<std::vector<ProgramHeader>> ReadProgramHeaders(const ImageReader& read);
+
 std::string HexString(std::span<const uint8_t> bytes);
 
 }  // namespace clrdump::dump

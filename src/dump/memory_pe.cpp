@@ -6,8 +6,9 @@
 
 namespace clrdump::dump {
 
-// CodeView records of the debug directory as "guid age path", in order.
-std::vector<std::string> PdbRecords(const MemoryPe& pe) {
+std::vector<std::string> PdbRecords(const MemoryPe& pe) { return PdbRecords(pe, false); }
+
+std::vector<std::string> PdbRecords(const MemoryPe& pe, bool mark_portable) {
   std::vector<std::string> records;
   const auto [rva, size] = pe.Directory(6);
   const auto at = pe.Offset(rva);
@@ -23,7 +24,10 @@ std::vector<std::string> PdbRecords(const MemoryPe& pe) {
       const uint64_t at_byte = *data + 4 + static_cast<uint64_t>(i);
       text += i < 0 ? "-" : fmt::format("{:02x}", pe.Read<uint8_t>(at_byte).value_or(0));
     }
-    records.push_back(fmt::format("{} {} {}", text, pe.Read<int32_t>(*data + 20).value_or(0),
+    // A portable PDB's entry has minor version 'PM'.
+    const bool portable = mark_portable && pe.Read<uint16_t>(entry + 10) == 0x504d;
+    records.push_back(fmt::format("{} {} {}{}", text, pe.Read<int32_t>(*data + 20).value_or(0),
+                                  portable ? "(portable) " : "",
                                   pe.ReadText(*data + 24, std::min(*data_size - 25, 4096u))));
   }
   return records;

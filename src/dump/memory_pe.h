@@ -83,6 +83,9 @@ class MemoryPe {
 
 // CodeView records of the debug directory as "guid age path", in order.
 std::vector<std::string> PdbRecords(const MemoryPe& pe);
+// The same, with "(portable) " before the path of portable PDBs, as
+// dotnet-dump's module service prints them.
+std::vector<std::string> PdbRecords(const MemoryPe& pe, bool mark_portable);
 
 // The file version of the RT_VERSION resource, found as dotnet-dump's
 // PEFile does (every level searched with the root's entry counts).

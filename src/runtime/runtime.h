@@ -236,6 +236,123 @@ struct TypeMapEntry {
 
 enum class ProfilerIlKind { kUnmodified, kIlModified, kRejitModified, kOther };
 
+// What the object and type inspection commands (dumpobj, dumpmt, ...)
+// need to know, as the runtime reports it.
+enum class ObjectKind : uint32_t { kString = 0, kFree, kObject, kArray, kOther };
+
+struct ObjectDetails {
+  uint64_t method_table = 0;
+  ObjectKind kind = ObjectKind::kOther;
+  uint64_t size = 0;
+  uint64_t element_type_handle = 0;  // arrays: the elements' MethodTable
+  uint32_t element_type = 0;         // arrays: the elements' CorElementType
+  uint32_t rank = 0;
+  uint64_t component_count = 0;
+  uint64_t component_size = 0;
+  uint64_t array_data = 0;
+  uint64_t array_bounds = 0;        // rank uint32 lengths
+  uint64_t array_lower_bounds = 0;  // rank uint32 lower bounds
+  uint64_t rcw = 0;
+  uint64_t ccw = 0;
+};
+
+struct MethodTableInfo {
+  bool free = false;
+  uint64_t module = 0;
+  // .NET 9+ reports the canonical MethodTable here; older runtimes the EEClass.
+  uint64_t ee_class = 0;
+  uint64_t parent = 0;
+  uint16_t interface_count = 0;
+  uint16_t method_count = 0;
+  uint16_t vtable_slot_count = 0;
+  uint16_t virtual_count = 0;
+  uint32_t base_size = 0;
+  uint32_t component_size = 0;
+  uint32_t token = 0;
+  uint32_t type_attributes = 0;
+  bool shared = false;
+  bool dynamic = false;
+  bool contains_pointers = false;
+};
+
+struct MethodTableFields {
+  uint16_t instance_count = 0;
+  uint16_t static_count = 0;
+  uint16_t thread_static_count = 0;
+  uint64_t first_field = 0;  // FieldDesc
+  uint16_t context_static_offset = 0;
+  uint16_t context_statics_size = 0;
+};
+
+struct FieldDescInfo {
+  uint32_t type = 0;      // CorElementType as the runtime stores it
+  uint32_t sig_type = 0;  // CorElementType from the signature
+  uint64_t type_method_table = 0;
+  uint64_t type_module = 0;
+  uint32_t type_token = 0;  // TypeDef row id
+  uint32_t token = 0;       // FieldDef row id
+  uint64_t enclosing_method_table = 0;
+  uint32_t offset = 0;
+  bool is_thread_local = false;
+  bool is_context_local = false;
+  bool is_static = false;
+  uint64_t next = 0;
+};
+
+struct StaticBases {
+  uint64_t non_gc = 0;
+  uint64_t gc = 0;
+};
+
+// One entry of a MethodTable's slot enumeration (dumpmt -md).
+struct MethodSlot {
+  uint64_t method_desc = 0;
+  uint64_t entry_point = 0;
+  uint64_t defining_method_table = 0;
+  uint64_t defining_module = 0;
+  uint32_t token = 0;
+  uint32_t slot = 0;
+};
+
+enum class JitKind : uint32_t { kUnknown = 0, kJit = 1, kPreJit = 2 };
+
+struct CodeHeader {
+  uint64_t gc_info = 0;
+  JitKind jit = JitKind::kUnknown;
+  uint64_t method_desc = 0;
+  uint64_t method_start = 0;
+  uint32_t method_size = 0;
+};
+
+struct MethodDescDetails {
+  bool has_native_code = false;
+  bool dynamic = false;
+  uint16_t slot = 0;
+  uint64_t native_code = 0;
+  uint64_t method_desc = 0;
+  uint64_t method_table = 0;
+  uint64_t module = 0;
+  uint32_t token = 0;
+  uint64_t gc_info = 0;
+  uint64_t rejit_current_id = 0;
+};
+
+// One ReJIT version of a method: its IL and the node describing it.
+struct ReJitInfo {
+  uint64_t il = 0;
+  uint64_t il_code_version_node = 0;
+};
+
+// One native code version of a method (tiered compilation). `tier` is the
+// runtime's OptimizationTier: 0 unknown, 1 MinOptJitted, 2 Optimized,
+// 3 QuickJitted, 4 OptimizedTier1, 5 ReadyToRun, 6 OptimizedTier1OSR,
+// 7 QuickJittedInstrumented, 8 OptimizedTier1Instrumented.
+struct TieredVersion {
+  uint64_t native_code = 0;
+  uint32_t tier = 0;
+  uint64_t native_code_version_node = 0;
+};
+
 // Where the runtime is and which DAC serves it.
 struct RuntimeLocation {
   dump::Module coreclr;
@@ -316,6 +433,28 @@ class Runtime {
   // assembly, each once: ClrMD's order. Domains or assemblies the runtime
   // cannot list contribute none.
   virtual std::vector<uint64_t> EnumerateModules() = 0;
+  // Object and type inspection (dumpobj, dumpmt, dumpclass, ...).
+  virtual Result<ObjectDetails> GetObjectDetails(uint64_t address) = 0;
+  virtual Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) = 0;
+  virtual Result<MethodTableFields> GetMethodTableFields(uint64_t method_table) = 0;
+  virtual Result<FieldDescInfo> GetFieldDesc(uint64_t field_desc) = 0;
+  // The MethodTable an EEClass (or, .NET 9+, a canonical MethodTable) belongs to.
+  virtual Result<uint64_t> GetMethodTableForEEClass(uint64_t ee_class) = 0;
+  virtual Result<StaticBases> GetStaticBases(uint64_t method_table) = 0;
+  virtual Result<StaticBases> GetThreadStaticBases(uint64_t method_table, uint64_t thread) = 0;
+  virtual Result<uint32_t> GetMethodTableInitFlags(uint64_t method_table) = 0;
+  // kUnsupported when the runtime cannot tell.
+  virtual Result<uint64_t> GetAssemblyLoadContext(uint64_t method_table) = 0;
+  virtual Result<uint64_t> GetLoaderAllocatorHandle(uint64_t method_table) = 0;
+  virtual Result<std::vector<MethodSlot>> GetMethodTableSlots(uint64_t method_table) = 0;
+  virtual Result<CodeHeader> GetCodeHeader(uint64_t ip) = 0;
+  virtual Result<MethodDescDetails> GetMethodDescDetails(uint64_t method_desc) = 0;
+  virtual Result<uint64_t> GetThreadFromThinLockId(uint32_t id) = 0;
+  virtual Result<ReJitInfo> GetReJitInfo(uint64_t method_desc, int32_t rejit_id) = 0;
+  // kNotFound when no ReJIT is pending.
+  virtual Result<int32_t> GetPendingReJitId(uint64_t method_desc) = 0;
+  virtual Result<std::vector<TieredVersion>> GetTieredVersions(uint64_t method_desc,
+                                                               int32_t rejit_id) = 0;
   // The GC: sub-heaps with their generations and segments (each segment
   // list followed once), allocation contexts of threads and the global one,
   // MethodTables, handles, stack references and sync blocks.

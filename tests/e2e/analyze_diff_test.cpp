@@ -30,7 +30,7 @@ const std::vector<AnalyzeCase> kCases = {
     {"analyze_modules", {"modules"}},
     {"analyze_lm_filter", {"lm -n libc"}},
     {"analyze_modules_filter_regex", {"modules -n ^System\\.Private"}},
-    {"analyze_help_modules", {"help modules"}, false},
+    {"analyze_help_modules", {"help modules"}},
     // In the REPL a parse error also prints the help, which differs for modules.
     {"analyze_repeated_option", {"modules -n a -n b"}, false},
     {"analyze_repeated_flag", {"threads -v -v"}},

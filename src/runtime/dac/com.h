@@ -116,6 +116,7 @@ class ComPtr {
   T** out() { return &p_; }
   void** out_void() { return reinterpret_cast<void**>(&p_); }
   T* operator->() const { return p_; }
+  T& operator*() const { return *p_; }
   explicit operator bool() const { return p_ != nullptr; }
 
  private:

@@ -64,6 +64,21 @@ GcSegment MakeSegment(const GcSubHeap& heap, uint64_t address, size_t generation
   return s;
 }
 
+// Takes every entry of an ISOSEnum-style enumerator, in batches, up to
+// kMaxEntries.
+template <typename Entry, typename Enum, typename Add>
+void Drain(Enum& items, Add add) {
+  Entry batch[256];
+  size_t total = 0;
+  for (;;) {
+    unsigned int fetched = 0;
+    if (items.Next(256, batch, &fetched) < 0 || fetched == 0 || fetched > 256) return;
+    for (unsigned int i = 0; i < fetched; ++i) add(batch[i]);
+    total += fetched;
+    if (total > kMaxEntries || fetched < 256) return;
+  }
+}
+
 }  // namespace
 
 void DacRuntime::AddSegments(GcSubHeap& heap, size_t generation,
@@ -213,19 +228,11 @@ Result<std::vector<GcHandle>> DacRuntime::GetHandles(const std::vector<HandleKin
                                                            handles.out());
   if (hr < 0 || !handles) return DacError("GetHandleEnum", hr);
   std::vector<GcHandle> result;
-  SOSHandleData batch[256];
-  for (;;) {
-    unsigned int fetched = 0;
-    hr = handles->Next(256, batch, &fetched);
-    if (hr < 0 || fetched == 0 || fetched > 256) break;
-    for (unsigned int i = 0; i < fetched; ++i) {
-      const SOSHandleData& h = batch[i];
-      result.push_back({h.handle, h.secondary, h.app_domain, static_cast<HandleKind>(h.type),
-                        h.strong_reference != 0, h.ref_count, h.jupiter_ref_count,
-                        h.is_pegged != 0});
-    }
-    if (result.size() > kMaxEntries || fetched < 256) break;
-  }
+  Drain<SOSHandleData>(*handles, [&](const SOSHandleData& h) {
+    result.push_back({h.handle, h.secondary, h.app_domain, static_cast<HandleKind>(h.type),
+                      h.strong_reference != 0, h.ref_count, h.jupiter_ref_count,
+                      h.is_pegged != 0});
+  });
   return result;
 }
 
@@ -235,18 +242,10 @@ Result<std::vector<StackReference>> DacRuntime::GetStackReferences(uint32_t os_t
   HRESULT hr = sos_->GetStackReferences(os_thread_id, refs.out());
   if (hr < 0 || !refs) return DacError("GetStackReferences", hr);
   std::vector<StackReference> result;
-  SOSStackRefData batch[256];
-  for (;;) {
-    unsigned int fetched = 0;
-    hr = refs->Next(256, batch, &fetched);
-    if (hr < 0 || fetched == 0 || fetched > 256) break;
-    for (unsigned int i = 0; i < fetched; ++i) {
-      const SOSStackRefData& r = batch[i];
-      result.push_back({r.has_register_information != 0, r.reg, r.offset, r.address, r.object,
-                        r.flags, r.source_type, r.source, r.stack_pointer});
-    }
-    if (result.size() > kMaxEntries || fetched < 256) break;
-  }
+  Drain<SOSStackRefData>(*refs, [&](const SOSStackRefData& r) {
+    result.push_back({r.has_register_information != 0, r.reg, r.offset, r.address, r.object,
+                      r.flags, r.source_type, r.source, r.stack_pointer});
+  });
   return result;
 }
 

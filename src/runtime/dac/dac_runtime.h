@@ -64,6 +64,25 @@ class DacRuntime final : public Runtime {
   Result<ProfilerIlKind> GetProfilerModifiedIL(uint64_t method_desc) override;
   Result<std::string> GetMethodDescName(uint64_t method_desc) override;
   std::vector<uint64_t> EnumerateModules() override;
+  // Object and type inspection: dac_types.cpp.
+  Result<ObjectDetails> GetObjectDetails(uint64_t address) override;
+  Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) override;
+  Result<MethodTableFields> GetMethodTableFields(uint64_t method_table) override;
+  Result<FieldDescInfo> GetFieldDesc(uint64_t field_desc) override;
+  Result<uint64_t> GetMethodTableForEEClass(uint64_t ee_class) override;
+  Result<StaticBases> GetStaticBases(uint64_t method_table) override;
+  Result<StaticBases> GetThreadStaticBases(uint64_t method_table, uint64_t thread) override;
+  Result<uint32_t> GetMethodTableInitFlags(uint64_t method_table) override;
+  Result<uint64_t> GetAssemblyLoadContext(uint64_t method_table) override;
+  Result<uint64_t> GetLoaderAllocatorHandle(uint64_t method_table) override;
+  Result<std::vector<MethodSlot>> GetMethodTableSlots(uint64_t method_table) override;
+  Result<CodeHeader> GetCodeHeader(uint64_t ip) override;
+  Result<MethodDescDetails> GetMethodDescDetails(uint64_t method_desc) override;
+  Result<uint64_t> GetThreadFromThinLockId(uint32_t id) override;
+  Result<ReJitInfo> GetReJitInfo(uint64_t method_desc, int32_t rejit_id) override;
+  Result<int32_t> GetPendingReJitId(uint64_t method_desc) override;
+  Result<std::vector<TieredVersion>> GetTieredVersions(uint64_t method_desc,
+                                                       int32_t rejit_id) override;
   // The GC: dac_gc.cpp.
   Result<std::vector<GcSubHeap>> GetGcSubHeaps() override;
   std::vector<AddressRange> GetThreadAllocationContexts() override;

@@ -224,6 +224,45 @@ struct DacpProfilerILData {
 };
 static_assert(sizeof(DacpProfilerILData) == 0x18);
 
+struct DacpMethodTableFieldData {
+  uint16_t wNumInstanceFields;
+  uint16_t wNumStaticFields;
+  uint16_t wNumThreadStaticFields;
+  CLRDATA_ADDRESS FirstField;
+  uint16_t wContextStaticOffset;
+  uint16_t wContextStaticsSize;
+};
+static_assert(sizeof(DacpMethodTableFieldData) == 0x18);
+
+struct DacpFieldDescData {
+  uint32_t Type;     // CorElementType
+  uint32_t sigType;  // CorElementType
+  CLRDATA_ADDRESS MTOfType;
+  CLRDATA_ADDRESS ModuleOfType;
+  uint32_t TokenOfType;
+  uint32_t mb;
+  CLRDATA_ADDRESS MTOfEnclosingClass;
+  uint32_t dwOffset;
+  int32_t bIsThreadLocal;
+  int32_t bIsContextLocal;
+  int32_t bIsStatic;
+  CLRDATA_ADDRESS NextField;
+};
+static_assert(sizeof(DacpFieldDescData) == 0x40);
+static_assert(offsetof(DacpFieldDescData, dwOffset) == 0x28);
+
+struct DacpCodeHeaderData {
+  CLRDATA_ADDRESS GCInfo;
+  uint32_t JITType;  // 1 JIT, 2 PreJIT
+  CLRDATA_ADDRESS MethodDescPtr;
+  CLRDATA_ADDRESS MethodStart;
+  uint32_t MethodSize;
+  CLRDATA_ADDRESS ColdRegionStart;
+  uint32_t ColdRegionSize;
+  uint32_t HotRegionSize;
+};
+static_assert(sizeof(DacpCodeHeaderData) == 0x38);
+
 // TraverseModuleMap: map kinds and the per-entry callback.
 inline constexpr int kModuleMapTypeDefToMethodTable = 0;
 inline constexpr int kModuleMapTypeRefToMethodTable = 1;
@@ -383,7 +422,7 @@ class ISOSDacInterface : public IUnknown {
                                         unsigned int* needed) = 0;  // slot 15
   virtual void Slot16() = 0;
   virtual HRESULT GetThreadData(CLRDATA_ADDRESS thread, DacpThreadData* data) = 0;  // slot 17
-  virtual void Slot18() = 0;
+  virtual HRESULT GetThreadFromThinlockID(unsigned int id, CLRDATA_ADDRESS* thread) = 0;  // slot 18
   virtual void Slot19() = 0;
   virtual HRESULT GetMethodDescData(CLRDATA_ADDRESS md, CLRDATA_ADDRESS ip, DacpMethodDescData* data, ULONG reverted_count, void* reverted, ULONG* reverted_needed) = 0;  // slot 20
   virtual HRESULT GetMethodDescPtrFromIP(CLRDATA_ADDRESS ip, CLRDATA_ADDRESS* md) = 0;  // slot 21
@@ -391,7 +430,7 @@ class ISOSDacInterface : public IUnknown {
   virtual HRESULT GetMethodDescPtrFromFrame(CLRDATA_ADDRESS frame, CLRDATA_ADDRESS* md) = 0;  // slot 23
   virtual void Slot24() = 0;
   virtual void Slot25() = 0;
-  virtual void Slot26() = 0;
+  virtual HRESULT GetCodeHeaderData(CLRDATA_ADDRESS ip, DacpCodeHeaderData* data) = 0;  // slot 26
   virtual HRESULT GetJitManagerList(unsigned int count, DacpJitManagerInfo* managers,
                                     unsigned int* needed) = 0;  // slot 27
   virtual void Slot28() = 0;
@@ -405,10 +444,10 @@ class ISOSDacInterface : public IUnknown {
   virtual HRESULT GetMethodTableName(CLRDATA_ADDRESS mt, unsigned int count, WCHAR* name, unsigned int* needed) = 0;  // slot 36
   virtual HRESULT GetMethodTableData(CLRDATA_ADDRESS mt, DacpMethodTableData* data) = 0;  // slot 37
   virtual void Slot38() = 0;
-  virtual void Slot39() = 0;
+  virtual HRESULT GetMethodTableFieldData(CLRDATA_ADDRESS mt, DacpMethodTableFieldData* data) = 0;  // slot 39
   virtual void Slot40() = 0;
-  virtual void Slot41() = 0;
-  virtual void Slot42() = 0;
+  virtual HRESULT GetMethodTableForEEClass(CLRDATA_ADDRESS ee_class, CLRDATA_ADDRESS* mt) = 0;  // slot 41
+  virtual HRESULT GetFieldDescData(CLRDATA_ADDRESS field, DacpFieldDescData* data) = 0;  // slot 42
   virtual HRESULT GetFrameName(CLRDATA_ADDRESS vtable, unsigned int count, WCHAR* name, unsigned int* needed) = 0;  // slot 43
   virtual HRESULT GetPEFileBase(CLRDATA_ADDRESS pe_file, CLRDATA_ADDRESS* base) = 0;  // slot 44
   virtual HRESULT GetPEFileName(CLRDATA_ADDRESS pe_file, unsigned int count, WCHAR* name,
@@ -480,10 +519,19 @@ class ISOSDacInterface16 : public IUnknown {
 inline constexpr Guid kIID_ISOSDacInterface7 = {0xc1020dde, 0xfe98, 0x4536,
                                                 {0xa5, 0x3b, 0xf3, 0x5a, 0x74, 0xc3, 0x27, 0xeb}};
 
+struct DacpReJitData2 {
+  ULONG rejitID;
+  uint32_t flags;
+  CLRDATA_ADDRESS il;
+  CLRDATA_ADDRESS ilCodeVersionNodePtr;
+};
+static_assert(sizeof(DacpReJitData2) == 0x18);
+
 class ISOSDacInterface7 : public IUnknown {
  public:
-  virtual void Slot3() = 0;
-  virtual void Slot4() = 0;
+  virtual HRESULT GetPendingReJITID(CLRDATA_ADDRESS method_desc, int* rejit_id) = 0;  // slot 3
+  virtual HRESULT GetReJITInformation(CLRDATA_ADDRESS method_desc, int rejit_id,
+                                      DacpReJitData2* data) = 0;  // slot 4
   virtual HRESULT GetProfilerModifiedILInformation(CLRDATA_ADDRESS method_desc,
                                                    DacpProfilerILData* data) = 0;  // slot 5
   virtual HRESULT GetMethodsWithProfilerModifiedIL(CLRDATA_ADDRESS module,
@@ -509,6 +557,7 @@ class ISOSDacInterface8 : public IUnknown {
   virtual HRESULT GetFinalizationFillPointersSvr(CLRDATA_ADDRESS heap, unsigned int count,
                                                  CLRDATA_ADDRESS* pointers,
                                                  unsigned int* needed) = 0;  // slot 7
+  virtual HRESULT GetAssemblyLoadContext(CLRDATA_ADDRESS mt, CLRDATA_ADDRESS* alc) = 0;  // slot 8
  protected:
   ~ISOSDacInterface8() = default;
 };

@@ -1,0 +1,70 @@
+// SOS's field table (DisplayFields) and the output conventions it relies
+// on, shared by dumpobj, dumpvc, dumparray -details, dumpclass and dumpmt.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "commands/command.h"
+#include "dump/metadata_names.h"
+#include "runtime/runtime.h"
+
+namespace clrdump::cmd {
+
+// SOS prefixes every output call (not every line) with four spaces per
+// indent level; dumparray -details nests objects that way.
+class SosWriter {
+ public:
+  explicit SosWriter(std::ostream& out) : out_(out) {}
+  // SOS formats each call into an 8 KiB buffer and prints nothing when the
+  // text does not fit; its indent is a separate call and always printed.
+  void Out(const std::string& text) {
+    Indent();
+    if (text.size() < kPrintBuffer) out_ << text;
+  }
+  void Indent() { out_ << std::string(4 * indent_, ' '); }
+  void Push() { ++indent_; }
+  void Pop() { indent_ = indent_ > 0 ? indent_ - 1 : 0; }
+
+ private:
+  static constexpr size_t kPrintBuffer = 8192;
+  std::ostream& out_;
+  unsigned indent_ = 0;
+};
+
+// CorElementType names as SOS prints them ("Int32", "CLASS", ...).
+std::string ElementTypeName(uint32_t type);
+bool IsElementValueType(uint32_t type);
+
+// The inspection commands' view of the runtime: the runtime itself plus
+// module metadata read once per command.
+class TypeInspector {
+ public:
+  TypeInspector(CommandContext& ctx, runtime::Runtime& rt) : ctx_(ctx), rt_(rt) {}
+  runtime::Runtime& rt() { return rt_; }
+  CommandContext& ctx() { return ctx_; }
+  // GetMethodTableName, or "" when the runtime does not know it.
+  std::string TypeName(uint64_t method_table);
+  // SOS's FileNameForModule by module address; "" when unknown.
+  std::string ModuleFile(uint64_t module);
+  // The metadata names of a module; nullptr when unreadable.
+  const dump::MetadataNames* Names(uint64_t module);
+
+ private:
+  CommandContext& ctx_;
+  runtime::Runtime& rt_;
+  std::map<uint64_t, std::optional<dump::MetadataNames>> names_;
+};
+
+// SOS's DisplayFields: the header, then the fields of `mt`'s parents and of
+// `mt`. `object` 0 prints no values; a value class's fields start at
+// `object` itself instead of after a MethodTable pointer.
+void DisplayFields(TypeInspector& types, SosWriter& w, uint64_t mt,
+                   const runtime::MethodTableInfo& info, const runtime::MethodTableFields& fields,
+                   uint64_t object, bool value_class);
+
+}  // namespace clrdump::cmd
