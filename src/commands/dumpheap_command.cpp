@@ -14,6 +14,7 @@
 #include "commands/heap_listing.h"
 #include "commands/progress.h"
 #include "commands/roots_output.h"
+#include "commands/string_table.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -56,9 +57,6 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
   if (args.Has("-thinlock")) {
     return MakeError(ErrorCode::kUnsupported, "dumpheap: -thinlock is not supported yet");
   }
-  if (args.Has("-strings")) {
-    return MakeError(ErrorCode::kUnsupported, "dumpheap: -strings is not supported yet");
-  }
   Options o;
   // Both together mean neither, as in dotnet-dump.
   if (args.Has("-live") != args.Has("-dead")) {
@@ -98,6 +96,11 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
   o.stat = args.Has("-stat");
   o.by_count = args.Has("-bycount");
   if (args.Has("-short")) o.display = Display::kShort;
+  if (args.Has("-strings")) {
+    // -strings lists System.String only, whatever -mt says.
+    o.display = Display::kStrings;
+    o.method_table = heap.globals().string_mt;
+  }
   return o;
 }
 
@@ -124,6 +127,10 @@ class Printer {
                          object.valid() ? IntegerCell(size) : "", object.free() ? "Free" : ""});
     }
     TrackFragmentation(segment, object);
+    if (options_.display == Display::kStrings) {
+      strings_.Add(heap_, object, size);
+      return;
+    }
     auto [it, added] = stats_.try_emplace(object.method_table);
     if (added) order_.push_back(object.method_table);
     it->second.count++;
@@ -132,6 +139,10 @@ class Printer {
 
   void Finish() {
     if (options_.display == Display::kNormal && !stats_.empty()) PrintStats();
+    if (options_.display == Display::kStrings && !strings_.empty()) {
+      if (!options_.stat) ctx_.out << "\n";
+      strings_.Print(ctx_.out, ctx_.cancel);
+    }
     PrintFragmentation();
   }
 
@@ -204,6 +215,7 @@ class Printer {
   bool header_written_ = false;
   std::unordered_map<uint64_t, TypeStats> stats_;
   std::vector<uint64_t> order_;  // first-seen order, which ties keep
+  StringTable strings_;
   std::optional<HeapObject> last_free_;
   std::vector<std::pair<HeapObject, HeapObject>> fragments_;
 };

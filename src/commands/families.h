@@ -25,6 +25,9 @@ void AddGcHeapStatCommand(Registry& registry);
 void AddGcInfoCommands(Registry& registry);
 void AddRuntimeTypeCommands(Registry& registry);
 void AddTraverseHeapCommand(Registry& registry);
+void AddVerifyCommands(Registry& registry);
+void AddHeapLocationCommands(Registry& registry);
+void AddGenerationCommands(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();
