@@ -123,7 +123,9 @@ class Printer {
         objects_.WriteHeader({"Address", "MT", "Size"});
         header_written_ = true;
       }
-      objects_.WriteRow({PointerCell(object.address), PointerCell(object.method_table),
+      // An object without a type shows no MethodTable.
+      objects_.WriteRow({PointerCell(object.address),
+                         object.valid() ? PointerCell(object.method_table) : "",
                          object.valid() ? IntegerCell(size) : "", object.free() ? "Free" : ""});
     }
     TrackFragmentation(segment, object);
@@ -131,8 +133,11 @@ class Printer {
       strings_.Add(heap_, object, size);
       return;
     }
-    auto [it, added] = stats_.try_emplace(object.method_table);
-    if (added) order_.push_back(object.method_table);
+    // Without a type, dotnet-dump counts the pointer as stored, mark bit and all.
+    const uint64_t key =
+        object.valid() ? object.method_table : heap_.ReadPointer(object.address).value_or(0);
+    auto [it, added] = stats_.try_emplace(key);
+    if (added) order_.push_back(key);
     it->second.count++;
     it->second.size += size;
   }

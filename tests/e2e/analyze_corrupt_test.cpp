@@ -62,7 +62,7 @@ TEST_F(AnalyzeCorruptHeap, VerifyHeapReportsEachKindOfCorruption) {
 
 TEST_F(AnalyzeCorruptHeap, DumpHeapShowsTheUnreadableObjectAndGoesOn) {
   const std::string out = Command("dumpheap -stat");
-  EXPECT_NE(out.find("<unknown_type_4141414141414140>"), std::string::npos) << out;
+  EXPECT_NE(out.find("<unknown_type_4141414141414141>"), std::string::npos) << out;
   EXPECT_NE(out.find("System.String\n"), std::string::npos) << out;
   EXPECT_NE(out.find("\nTotal "), std::string::npos) << out;
 }
