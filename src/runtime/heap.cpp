@@ -183,7 +183,7 @@ uint64_t ManagedHeap::StepOverContexts(const GcSegment& segment, uint64_t addres
 
 std::optional<HeapObject> ManagedHeap::PreviousObject(const GcSegment& segment,
                                                       uint64_t address) {
-  if (address <= segment.objects.start) return std::nullopt;
+  if (address <= segment.objects.start || !segment.objects.Contains(address)) return std::nullopt;
   std::optional<HeapObject> last;
   Walk(segment, [&](const HeapObject& object) {
     if (object.address >= address) return false;
@@ -194,6 +194,8 @@ std::optional<HeapObject> ManagedHeap::PreviousObject(const GcSegment& segment,
 }
 
 std::optional<HeapObject> ManagedHeap::NextObject(const GcSegment& segment, uint64_t address) {
+  // As ClrMD, an address outside the segment's objects has no next object.
+  if (!segment.objects.Contains(address)) return std::nullopt;
   std::optional<HeapObject> next;
   Walk(segment, [&](const HeapObject& object) {
     if (object.address <= address) return true;

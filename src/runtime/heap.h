@@ -94,10 +94,12 @@ class ManagedHeap {
 
   // --- Neighbours and checks (listnearobj, gcwhere, verifyheap, dumpgen).
   // ClrMD's FindPreviousObjectOnSegment (careful): the last object of
-  // `segment` that starts before `address`; nullopt when there is none.
+  // `segment` that starts before `address`; nullopt when there is none or
+  // `address` is outside the segment's objects.
   std::optional<HeapObject> PreviousObject(const GcSegment& segment, uint64_t address);
   // ClrMD's FindNextObjectOnSegment (careful): the first object of
-  // `segment` after `address`, valid or not; nullopt when there is none.
+  // `segment` after `address`, valid or not; nullopt when there is none or
+  // `address` is outside the segment's objects.
   std::optional<HeapObject> NextObject(const GcSegment& segment, uint64_t address);
   // The allocation contexts the walk steps over (start, limit).
   std::vector<AddressRange> AllocationContexts() const;
