@@ -100,6 +100,10 @@ class NearObjects {
   void Run(uint64_t address);
 
  private:
+  void ShowBefore();
+  void ShowExpected();
+  bool ShowCurrent();
+  void ShowNext(bool gap_for_current);
   bool PrintObject(const char* which, const HeapObject& object);
   AddressRange PrintGap(AddressRange distance);
   void CheckEnd(uint64_t expected_next, uint64_t previous);
@@ -113,6 +117,9 @@ class NearObjects {
   const GcSegment& segment_;
   std::vector<AddressRange> contexts_;
   std::optional<Table> table_;
+  uint64_t address_ = 0;
+  HeapObject current_;
+  uint64_t expected_ = 0;  // where the next object should start
   bool consistent_ = true;
   bool found_last_ = false;
 };
@@ -164,85 +171,105 @@ void NearObjects::CheckEnd(uint64_t expected_next, uint64_t previous) {
 }
 
 void NearObjects::Run(uint64_t address) {
-  const HeapObject current = Get(address);
-  uint64_t expected = segment_.objects.start;
+  address_ = address;
+  current_ = Get(address);
+  expected_ = segment_.objects.start;
   if (address > segment_.objects.start) {
-    const uint64_t probe = segment_.objects.end <= address ? segment_.objects.end - 1 : address;
-    const HeapObject prev = heap_.PreviousObject(segment_, probe).value_or(HeapObject{});
-    consistent_ = PrintObject("Before:", prev) && consistent_;
-    if (prev.valid()) {
-      expected = Align(prev.address + prev.size);
-    } else {
-      consistent_ = false;
-      auto next = prev.address ? heap_.NextObject(segment_, prev.address) : std::nullopt;
-      expected = next ? next->address : 0;
-    }
-    const AddressRange gap = PrintGap({prev.address, expected});
-    if (gap.end != 0) expected = gap.end;
-    if (gap.Contains(address) && current.valid()) {
-      ctx_.out << fmt::format("Address {:x} has a valid method table inside of an allocation "
-                              "context.\n",
-                              address);
-    }
-    CheckEnd(expected, prev.address);
+    ShowBefore();
   } else if (address < segment_.objects.start) {
     ctx_.out << fmt::format("Address {:x} is before the first object on the segment.\n", address);
   } else {
     ctx_.out << fmt::format("Address {:x} is the first object on the segment.\n", address);
   }
-  if (!found_last_ && expected < address && segment_.objects.Contains(expected)) {
-    consistent_ = false;
-    HeapObject shown = Get(expected);
-    PrintObject("Expected:", shown);
-    const AddressRange gap = PrintGap({expected, address});
-    if (gap.end != 0) {
-      expected = gap.end;
-    } else if (current.valid()) {
-      expected = current.address;
-    } else if (auto maybe = heap_.NextObject(segment_, address + 1); maybe && maybe->valid()) {
-      shown = *maybe;
-    } else {
-      expected = segment_.objects.end;
-    }
-    CheckEnd(expected, shown.address);
+  if (!found_last_ && expected_ < address && segment_.objects.Contains(expected_)) {
+    ShowExpected();
   }
-  bool gap_for_current = false;
-  if (current.valid()) {
-    if (segment_.objects.Contains(address)) {
-      consistent_ = PrintObject("Current:", current) && consistent_;
-      expected = Align(address + current.size);
-      const AddressRange gap = PrintGap({address, expected});
-      if (gap.end != 0) expected = gap.end;
-      CheckEnd(expected, address);
+  const bool gap_for_current = ShowCurrent();
+  if (!found_last_) ShowNext(gap_for_current);
+  ctx_.out << (consistent_ ? "Heap local consistency confirmed.\n"
+                           : "Heap local consistency not confirmed.\n");
+}
+
+void NearObjects::ShowBefore() {
+  const uint64_t end = segment_.objects.end;
+  const HeapObject prev =
+      heap_.PreviousObject(segment_, end <= address_ ? end - 1 : address_).value_or(HeapObject{});
+  consistent_ = PrintObject("Before:", prev) && consistent_;
+  if (prev.valid()) {
+    expected_ = Align(prev.address + prev.size);
+  } else {
+    consistent_ = false;
+    auto next = prev.address ? heap_.NextObject(segment_, prev.address) : std::nullopt;
+    expected_ = next ? next->address : 0;
+  }
+  const AddressRange gap = PrintGap({prev.address, expected_});
+  if (gap.end != 0) expected_ = gap.end;
+  if (gap.Contains(address_) && current_.valid()) {
+    ctx_.out << fmt::format("Address {:x} has a valid method table inside of an allocation "
+                            "context.\n",
+                            address_);
+  }
+  CheckEnd(expected_, prev.address);
+}
+
+// The object the previous one's size points at, when that is before the
+// address asked about.
+void NearObjects::ShowExpected() {
+  consistent_ = false;
+  HeapObject shown = Get(expected_);
+  PrintObject("Expected:", shown);
+  const AddressRange gap = PrintGap({expected_, address_});
+  if (gap.end != 0) {
+    expected_ = gap.end;
+  } else if (current_.valid()) {
+    expected_ = current_.address;
+  } else if (auto maybe = heap_.NextObject(segment_, address_ + 1); maybe && maybe->valid()) {
+    shown = *maybe;
+  } else {
+    expected_ = segment_.objects.end;
+  }
+  CheckEnd(expected_, shown.address);
+}
+
+// Returns whether a gap after the current (invalid) object is still to be
+// shown before the next one.
+bool NearObjects::ShowCurrent() {
+  if (current_.valid()) {
+    if (segment_.objects.Contains(address_)) {
+      consistent_ = PrintObject("Current:", current_) && consistent_;
+      expected_ = Align(address_ + current_.size);
+      const AddressRange gap = PrintGap({address_, expected_});
+      if (gap.end != 0) expected_ = gap.end;
+      CheckEnd(expected_, address_);
     } else {
       ctx_.out << fmt::format("Object {:x} is not in the allocated range of the segment, it may "
                               "have been collected but not zeroed.\n",
-                              address);
-      PrintObject("Current:", current);
+                              address_);
+      PrintObject("Current:", current_);
       found_last_ = true;
     }
-  } else if (expected == address) {
-    consistent_ = PrintObject("Current:", current) && consistent_;
-    gap_for_current = true;
+    return false;
   }
-  if (!found_last_) {
-    auto next = heap_.NextObject(segment_, address);
-    if (next && next->valid()) {
-      if (gap_for_current) PrintGap({address, next->address});
-      consistent_ = PrintObject("Next:", *next) && consistent_;
-      if (next->address != expected) {
-        consistent_ = false;
-        ctx_.out << fmt::format("Expected to find next object at {:x}, instead found it at {:x}.\n",
-                                expected, next->address);
-      }
-      CheckEnd(expected, address);
-    } else {
-      consistent_ = false;
-      ctx_.out << fmt::format("Could not find object after {:x}\n", address);
-    }
+  if (expected_ != address_) return false;
+  consistent_ = PrintObject("Current:", current_) && consistent_;
+  return true;
+}
+
+void NearObjects::ShowNext(bool gap_for_current) {
+  auto next = heap_.NextObject(segment_, address_);
+  if (!next || !next->valid()) {
+    consistent_ = false;
+    ctx_.out << fmt::format("Could not find object after {:x}\n", address_);
+    return;
   }
-  ctx_.out << (consistent_ ? "Heap local consistency confirmed.\n"
-                           : "Heap local consistency not confirmed.\n");
+  if (gap_for_current) PrintGap({address_, next->address});
+  consistent_ = PrintObject("Next:", *next) && consistent_;
+  if (next->address != expected_) {
+    consistent_ = false;
+    ctx_.out << fmt::format("Expected to find next object at {:x}, instead found it at {:x}.\n",
+                            expected_, next->address);
+  }
+  CheckEnd(expected_, address_);
 }
 
 Status RunListNearObj(CommandContext& ctx, const ParsedArgs& args) {
