@@ -84,11 +84,6 @@ void AppendTable(std::string& out, const std::vector<std::pair<std::string, std:
       continue;
     }
     const size_t avail = width > indent ? width - indent : 0;
-    // An option without a description is its name alone, unpadded.
-    if (right.empty()) {
-      out += "  " + left + "\n";
-      continue;
-    }
     const auto lines = Wrap(right, width ? avail : 0);
     for (size_t i = 0; i < lines.size(); ++i) {
       const std::string head = i == 0 ? "  " + left : "";
