@@ -6,6 +6,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/heap_filter.h"
+#include "commands/progress.h"
 #include "commands/table.h"
 #include "commands/target.h"
 #include "commands/verify_text.h"
@@ -117,13 +118,7 @@ void VerifySyncBlocks(CommandContext& ctx, HeapVerifier& verifier, ProblemTable&
           << Plural(errors) << ".\n";
 }
 
-Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
-  auto heap = ctx.target.heap();
-  if (!heap) return heap.error();
-  auto runtime = ctx.target.runtime();
-  if (!runtime) return runtime.error();
-  ManagedHeap& h = **heap;
-  HeapFilter filter(h);
+Status SetFilters(const ParsedArgs& args, HeapFilter& filter) {
   if (auto index = args.Value("-heap")) {
     if (int i = std::stoi(*index); i >= 0) {
       if (Status s = filter.SetGcHeap(i); !s) return s.error();
@@ -139,6 +134,17 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
   if (Status s = filter.SetRangeArguments(args.Values("memoryRange"), "verifyheap", true); !s) {
     return s.error();
   }
+  return Ok{};
+}
+
+Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
+  auto heap = ctx.target.heap();
+  if (!heap) return heap.error();
+  auto runtime = ctx.target.runtime();
+  if (!runtime) return runtime.error();
+  ManagedHeap& h = **heap;
+  HeapFilter filter(h);
+  if (Status s = SetFilters(args, filter); !s) return s.error();
   if (!h.can_walk() && !args.Has("-ignoreGCState")) {
     return Invalid("The GC heap is not in a valid state for traversal.  "
                    "(Use -ignoreGCState to override.)");
@@ -146,9 +152,17 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
   HeapVerifier verifier(h, **runtime);
   ProblemTable table(ctx, h);
   Totals totals;
-  for (const GcSegment* segment : filter.Segments(nullptr, true)) {
+  const auto segments = filter.Segments(nullptr, true);
+  uint64_t total_bytes = 0, done = 0;
+  for (const GcSegment* segment : segments) total_bytes += segment->objects.size();
+  std::optional<Progress> progress;
+  if (!args.Has("-noprogress")) progress.emplace("Verifying heap", total_bytes);
+  for (const GcSegment* segment : segments) {
     h.Walk(*segment, [&](const HeapObject& object) {
       if (ctx.cancelled()) return false;
+      if (progress && (totals.objects & 0xffff) == 0xffff) {
+        progress->Report(done + (object.address - segment->objects.start), totals.objects);
+      }
       if (filter.range() && object.address >= filter.range()->end) return false;
       if (!filter.Accepts(*segment, object)) return true;
       ++totals.objects;
@@ -159,7 +173,9 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
       return true;
     });
     if (ctx.cancelled()) return Ok{};
+    done += segment->objects.size();
   }
+  progress.reset();
   uint64_t sync_errors = 0;
   if (filter.has_filters()) VerifySyncBlocks(ctx, verifier, table, sync_errors);
   if (totals.errors + sync_errors > 0) ctx.out << "\n";
