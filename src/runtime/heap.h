@@ -236,11 +236,20 @@ void ManagedHeap::WalkSeries(const HeapObject& object, std::span<const uint8_t> 
 template <typename Visit>
 void ManagedHeap::WalkUntilInvalid(const GcSegment& segment, Visit&& visit) {
   uint64_t address = segment.objects.start;
+  uint64_t resident_from = address;
   while (segment.objects.Contains(address)) {
-    if (!ReadPointer(address)) return;
+    if (address - resident_from > kResidentWindow) {
+      // As Walk: what has been passed need not stay in memory.
+      core_.Release(resident_from, address - resident_from - kResidentWindow / 4);
+      resident_from = address - kResidentWindow / 4;
+    }
+    if (!ReadPointer(address)) break;
     HeapObject object = ObjectAt(address, &segment);
-    if (!visit(static_cast<const HeapObject&>(object)) || !object.valid()) return;
+    if (!visit(static_cast<const HeapObject&>(object)) || !object.valid()) break;
     address = StepOverContexts(segment, address + AlignObjectSize(object.size));
+  }
+  if (segment.objects.end > resident_from) {
+    core_.Release(resident_from, segment.objects.end - resident_from);
   }
 }
 
