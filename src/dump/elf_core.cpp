@@ -250,6 +250,12 @@ std::span<const uint8_t> ElfCore::View(uint64_t address) const {
   return file_.bytes().subspan(seg->offset + into, seg->filesz - into);
 }
 
+std::pair<uint64_t, std::span<const uint8_t>> ElfCore::SegmentView(uint64_t address) const {
+  const LoadSegment* seg = SegmentAt(address);
+  if (!seg || address - seg->vaddr >= seg->filesz) return {0, {}};
+  return {seg->vaddr, file_.bytes().subspan(seg->offset, seg->filesz)};
+}
+
 void ElfCore::Release(uint64_t address, uint64_t size) const {
   while (size > 0) {
     std::span<const uint8_t> view = View(address);

@@ -93,6 +93,9 @@ class ElfCore {
   // (empty when the dump stores no byte there): a zero-copy window for
   // readers that walk large ranges, such as the GC heap.
   std::span<const uint8_t> View(uint64_t address) const;
+  // The whole stored part of the segment holding `address` and the address
+  // where it starts; empty when the dump stores no byte at `address`.
+  std::pair<uint64_t, std::span<const uint8_t>> SegmentView(uint64_t address) const;
   // Lets the pages of [address, address + size) leave the resident set.
   void Release(uint64_t address, uint64_t size) const;
 

@@ -91,11 +91,13 @@ std::span<const uint8_t> ManagedHeap::Bytes(uint64_t address, uint64_t size) con
   if (address >= window_start_ && address - window_start_ + size <= window_.size()) {
     return window_.subspan(address - window_start_, size);
   }
-  std::span<const uint8_t> view = core_.View(address);
-  if (view.size() >= size) {
+  // The window is a whole segment of the dump, so scattered reads (root
+  // searches) keep hitting it.
+  auto [start, view] = core_.SegmentView(address);
+  if (!view.empty() && address - start + size <= view.size()) {
     window_ = view;
-    window_start_ = address;
-    return view.subspan(0, size);
+    window_start_ = start;
+    return view.subspan(address - start, size);
   }
   // Bytes split across the dump's segments: copy. Pages the dump declares
   // but does not store are missing here, not zeros, as for ClrMD: a Mini
