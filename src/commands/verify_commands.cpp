@@ -153,7 +153,8 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
   ProblemTable table(ctx, h);
   Totals totals;
   const auto segments = filter.Segments(nullptr, true);
-  uint64_t total_bytes = 0, done = 0;
+  uint64_t total_bytes = 0, done = 0, released = 0;
+  constexpr uint64_t kReleaseEvery = 32ull << 20;
   for (const GcSegment* segment : segments) total_bytes += segment->objects.size();
   std::optional<Progress> progress;
   if (!args.Has("-noprogress")) progress.emplace("Verifying heap", total_bytes);
@@ -174,6 +175,12 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
     });
     if (ctx.cancelled()) return Ok{};
     done += segment->objects.size();
+    // References send reads all over the heap; keep what stays mapped in
+    // bounded.
+    if (done - released >= kReleaseEvery) {
+      h.ReleaseResident();
+      released = done;
+    }
   }
   progress.reset();
   uint64_t sync_errors = 0;

@@ -107,6 +107,12 @@ std::span<const uint8_t> ManagedHeap::Bytes(uint64_t address, uint64_t size) con
   return {scratch_.data(), got};
 }
 
+void ManagedHeap::ReleaseResident() const {
+  for (const GcSegment* segment : segments_) {
+    core_.Release(segment->objects.start, segment->objects.size());
+  }
+}
+
 std::optional<uint64_t> ManagedHeap::ReadPointer(uint64_t address) const {
   std::span<const uint8_t> b = Bytes(address, 8);
   if (b.size() < 8) return std::nullopt;

@@ -89,6 +89,11 @@ class ManagedHeap {
   template <typename Visit>
   void ForEachReference(const HeapObject& object, Visit&& visit);
 
+  // Lets every segment's pages leave the resident set (they are read again
+  // from the page cache when touched): long commands whose reads jump
+  // around the heap call it now and then to bound their memory.
+  void ReleaseResident() const;
+
   std::optional<uint64_t> ReadPointer(uint64_t address) const;
   std::optional<uint32_t> ReadU32(uint64_t address) const;
 
@@ -143,7 +148,7 @@ class ManagedHeap {
 inline uint64_t AlignObjectSize(uint64_t size) { return (size + 7) & ~uint64_t{7}; }
 inline constexpr uint64_t kMinObjectSize = 24;
 // How much of a segment a walk keeps mapped in before releasing it.
-inline constexpr uint64_t kResidentWindow = 64ull << 20;
+inline constexpr uint64_t kResidentWindow = 2ull << 20;
 
 template <typename Visit>
 std::optional<WalkBreak> ManagedHeap::Walk(const GcSegment& segment, Visit&& visit) {
