@@ -19,6 +19,10 @@ void AddObjectCommands(Registry& registry);
 void AddTypeCommands(Registry& registry);
 void AddGcHeapCommands(Registry& registry);
 void AddDumpHeapCommand(Registry& registry);
+void AddHandleCommands(Registry& registry);
+void AddSyncBlkCommand(Registry& registry);
+void AddFinalizeQueueCommand(Registry& registry);
+void AddDumpExceptionsCommand(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

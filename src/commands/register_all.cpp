@@ -17,6 +17,10 @@ Registry AllCommands() {
   AddTypeCommands(registry);
   AddGcHeapCommands(registry);
   AddDumpHeapCommand(registry);
+  AddHandleCommands(registry);
+  AddSyncBlkCommand(registry);
+  AddFinalizeQueueCommand(registry);
+  AddDumpExceptionsCommand(registry);
   return registry;
 }
 

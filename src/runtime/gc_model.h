@@ -132,4 +132,20 @@ struct SyncBlock {
   uint32_t additional_thread_count = 0;
 };
 
+// One entry of the sync block table as the runtime reports it, free or
+// not, with the size of the table.
+struct SyncBlockEntry {
+  SyncBlock block;
+  bool free = false;
+  uint32_t table_count = 0;
+};
+
+// A sync block the finalizer thread still has to clean up.
+struct SyncBlockCleanup {
+  uint64_t sync_block = 0;
+  uint64_t rcw = 0;
+  uint64_t ccw = 0;
+  uint64_t class_factory = 0;
+};
+
 }  // namespace clrdump::runtime

@@ -465,6 +465,13 @@ class Runtime {
   virtual Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) = 0;
   // In-use sync blocks, by index (1-based as the runtime numbers them).
   virtual Result<std::vector<SyncBlock>> GetSyncBlocks() = 0;
+  // The sync block table entry at `index` (1-based); an error when the
+  // runtime does not answer S_OK, as SOS requires.
+  virtual Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) = 0;
+  // ClrMD's walk of the sync block cleanup list.
+  virtual std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() = 0;
+  // The Thread that a thin lock's thread id names; 0 when none.
+  virtual uint64_t GetThreadFromThinLockId(uint32_t thin_lock_id) = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
 };

@@ -90,6 +90,10 @@ class DacRuntime final : public Runtime {
   Result<std::vector<GcHandle>> GetHandles(const std::vector<HandleKind>& kinds) override;
   Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) override;
   Result<std::vector<SyncBlock>> GetSyncBlocks() override;
+  // Sync block details and thin locks: dac_sync.cpp.
+  Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) override;
+  std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() override;
+  uint64_t GetThreadFromThinLockId(uint32_t thin_lock_id) override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.

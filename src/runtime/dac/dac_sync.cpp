@@ -1,0 +1,55 @@
+// Sync blocks one by one (free entries too), the list the finalizer cleans
+// up, and thin lock owners, read through the DAC.
+#include <unordered_set>
+
+#include "runtime/dac/dac_runtime.h"
+
+namespace clrdump::runtime::dac {
+namespace {
+
+// Longest cleanup list followed; more means a corrupt list.
+constexpr size_t kMaxCleanupEntries = 1 << 20;
+
+}  // namespace
+
+Result<SyncBlockEntry> DacRuntime::GetSyncBlockEntry(uint32_t index) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  DacpSyncBlockData d{};
+  // SOS treats S_FALSE as a failure too.
+  if (HRESULT hr = sos_->GetSyncBlockData(index, &d); hr != kS_OK) {
+    return DacError("GetSyncBlockData", hr);
+  }
+  SyncBlockEntry e;
+  e.block = {index, d.sync_block_pointer, d.object, d.app_domain, d.com_flags,
+             d.monitor_held, d.recursion, d.holding_thread, d.additional_thread_count};
+  e.free = d.free != 0;
+  e.table_count = d.sync_block_count;
+  return e;
+}
+
+std::vector<SyncBlockCleanup> DacRuntime::GetSyncBlockCleanupList() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<SyncBlockCleanup> list;
+  std::unordered_set<uint64_t> seen{0};
+  uint64_t next = 0;
+  while (list.size() < kMaxCleanupEntries) {
+    DacpSyncBlockCleanupData d{};
+    HRESULT hr = sos_->GetSyncBlockCleanupData(next, &d);
+    // The DAC answers E_INVALIDARG for the list's start; ClrMD still takes
+    // the (empty) entry, so dotnet-dump shows it.
+    if (hr != kS_OK && !(hr == kE_INVALIDARG && next == 0)) break;
+    list.push_back({d.sync_block_pointer, d.block_rcw, d.block_ccw, d.block_class_factory});
+    if (!seen.insert(d.next_sync_block).second) break;
+    next = d.next_sync_block;
+  }
+  return list;
+}
+
+uint64_t DacRuntime::GetThreadFromThinLockId(uint32_t thin_lock_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  CLRDATA_ADDRESS thread = 0;
+  if (sos_->GetThreadFromThinlockID(thin_lock_id, &thread) < 0) return 0;
+  return thread;
+}
+
+}  // namespace clrdump::runtime::dac
