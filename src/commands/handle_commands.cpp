@@ -195,12 +195,13 @@ Status RunGcHandles(CommandContext& ctx, const ParsedArgs& args) {
     ctx.out << fmt::format("{:>16} {:<11} {:>16} {:>8} {:>16} {}\n", "Handle", "Type", "Object",
                            "Size", "Data", "Type");
   }
-  auto handles = (*rt)->GetHandles({});
-  if (!handles) {
+  // SOS on Linux asks for four handles at a time.
+  auto walk = (*rt)->WalkHandles(4);
+  if (!walk) {
     ctx.out << "Failed to walk the handle table.";
     return Ok{};
   }
-  for (const GcHandle& h : *handles) {
+  for (const GcHandle& h : walk->handles) {
     if (ctx.cancelled()) return Ok{};
     if (options->kind && *options->kind != h.kind) continue;
     DomainStats* bucket = &buckets->front();
@@ -218,6 +219,9 @@ Status RunGcHandles(CommandContext& ctx, const ParsedArgs& args) {
     if (!options->stat) {
       ctx.out << Row(h.address, kind < 0 ? "Unknown" : kKindNames[kind], t, DataColumn(h));
     }
+  }
+  if (walk->failure) {
+    ctx.out << fmt::format("Error {:x} while walking the handle table.\n", *walk->failure);
   }
   auto store = options->per_domain ? (*rt)->GetAppDomainStore()
                                    : Result<runtime::AppDomainStore>(runtime::AppDomainStore{});

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace clrdump::runtime {
@@ -146,6 +147,13 @@ struct SyncBlockCleanup {
   uint64_t rcw = 0;
   uint64_t ccw = 0;
   uint64_t class_factory = 0;
+};
+
+// The handles a walk in fixed-size batches got before the runtime failed
+// (the failure's HRESULT, when it did).
+struct HandleWalk {
+  std::vector<GcHandle> handles;
+  std::optional<uint32_t> failure;
 };
 
 }  // namespace clrdump::runtime

@@ -472,6 +472,9 @@ class Runtime {
   virtual std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() = 0;
   // The Thread that a thin lock's thread id names; 0 when none.
   virtual uint64_t GetThreadFromThinLockId(uint32_t thin_lock_id) = 0;
+  // Every handle, asked for `batch` at a time as SOS does: a failing batch
+  // ends the walk, the ones before it are kept.
+  virtual Result<HandleWalk> WalkHandles(uint32_t batch) = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
 };

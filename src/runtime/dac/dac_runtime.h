@@ -94,6 +94,7 @@ class DacRuntime final : public Runtime {
   Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) override;
   std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() override;
   uint64_t GetThreadFromThinLockId(uint32_t thin_lock_id) override;
+  Result<HandleWalk> WalkHandles(uint32_t batch) override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.

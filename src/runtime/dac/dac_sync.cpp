@@ -1,5 +1,6 @@
 // Sync blocks one by one (free entries too), the list the finalizer cleans
 // up, and thin lock owners, read through the DAC.
+#include <algorithm>
 #include <unordered_set>
 
 #include "runtime/dac/dac_runtime.h"
@@ -9,6 +10,8 @@ namespace {
 
 // Longest cleanup list followed; more means a corrupt list.
 constexpr size_t kMaxCleanupEntries = 1 << 20;
+// Longest handle list accepted; more means corrupt tables.
+constexpr size_t kMaxHandles = 1 << 24;
 
 }  // namespace
 
@@ -50,6 +53,32 @@ uint64_t DacRuntime::GetThreadFromThinLockId(uint32_t thin_lock_id) {
   CLRDATA_ADDRESS thread = 0;
   if (sos_->GetThreadFromThinlockID(thin_lock_id, &thread) < 0) return 0;
   return thread;
+}
+
+Result<HandleWalk> DacRuntime::WalkHandles(uint32_t batch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ComPtr<ISOSHandleEnum> handles;
+  if (HRESULT hr = sos_->GetHandleEnum(handles.out()); hr < 0 || !handles) {
+    return DacError("GetHandleEnum", hr);
+  }
+  HandleWalk walk;
+  std::vector<SOSHandleData> data(std::max<uint32_t>(batch, 1));
+  const auto size = static_cast<unsigned int>(data.size());
+  unsigned int fetched = 0;
+  do {
+    fetched = 0;
+    if (HRESULT hr = handles->Next(size, data.data(), &fetched); hr < 0) {
+      walk.failure = static_cast<uint32_t>(hr);
+      break;
+    }
+    for (unsigned int i = 0; i < fetched && i < size; ++i) {
+      const SOSHandleData& h = data[i];
+      walk.handles.push_back({h.handle, h.secondary, h.app_domain,
+                              static_cast<HandleKind>(h.type), h.strong_reference != 0,
+                              h.ref_count, h.jupiter_ref_count, h.is_pegged != 0});
+    }
+  } while (fetched == size && walk.handles.size() < kMaxHandles);
+  return walk;
 }
 
 }  // namespace clrdump::runtime::dac
