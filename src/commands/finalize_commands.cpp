@@ -86,7 +86,7 @@ Status RunFinalizeQueue(CommandContext& ctx, const ParsedArgs& args) {
     wanted_mt = *parsed;
   }
   const bool short_list = args.Has("-short");
-  if (short_list && args.Has("-stat")) return Invalid("Cannot specify both -short and -stat.");
+  if (short_list && args.Has("-summary")) return Invalid("Cannot specify both -short and -stat.");
   if (args.Has("-allReady")) {
     return MakeError(ErrorCode::kUnsupported, "finalizequeue: -allReady is not supported yet");
   }
@@ -104,7 +104,7 @@ Status RunFinalizeQueue(CommandContext& ctx, const ParsedArgs& args) {
   }
   HeapPrintOptions print;
   print.display = short_list ? HeapDisplay::kShort : HeapDisplay::kNormal;
-  print.stat = args.Has("-stat");
+  print.stat = args.Has("-summary");
   HeapPrinter printer(ctx, h, **rt, print);
   for (const GcSubHeap& sub : h.sub_heaps()) {
     const AddressRange queue = QueueRange(sub);
@@ -154,7 +154,7 @@ void AddFinalizeQueueCommand(Registry& registry) {
          "Limits the search for finalizable objects to only those matching the given "
          "MethodTable.",
          ValueType::kString},
-        {{"-summary", "-stat"}, "Only print object statistics, not the list of all objects.",
+        {{"-stat", "-summary"}, "Only print object statistics, not the list of all objects.",
          ValueType::kFlag}},
        std::nullopt,
        RunFinalizeQueue});

@@ -62,7 +62,10 @@ struct HandleTarget {
   bool counted = false;  // a valid, non-free object
 };
 
-HandleTarget ReadTarget(runtime::ManagedHeap& heap, runtime::Runtime& rt, uint64_t handle) {
+// SOS gives up on the whole walk at an object whose MethodTable it cannot
+// read: the message (without a newline) comes back as the error.
+Result<HandleTarget> ReadTarget(runtime::ManagedHeap& heap, runtime::Runtime& rt,
+                                uint64_t handle) {
   HandleTarget t;
   auto object = heap.ReadPointer(handle);
   if (!object) {
@@ -70,7 +73,16 @@ HandleTarget ReadTarget(runtime::ManagedHeap& heap, runtime::Runtime& rt, uint64
     return t;
   }
   t.object = *object;
-  t.method_table = heap.ReadPointer(t.object).value_or(0) & ~uint64_t{7};
+  auto raw_mt = heap.ReadPointer(t.object);
+  if (!raw_mt) {
+    return MakeError(ErrorCode::kMalformedInput,
+                     fmt::format("Failed to read memory at Object {:016x}.", t.object));
+  }
+  if (*raw_mt == 0) {
+    return MakeError(ErrorCode::kMalformedInput,
+                     fmt::format("Object {:016x} has a corrupt method table.", t.object));
+  }
+  t.method_table = *raw_mt & ~uint64_t{7};
   const runtime::HeapType* type = heap.Type(t.method_table);
   if (t.method_table == heap.globals().free_mt) {
     t.name = "<free>";
@@ -179,6 +191,72 @@ std::optional<std::vector<DomainStats>> MakeBuckets(runtime::Runtime& rt, bool p
   return buckets;
 }
 
+// Lists the handles and counts them into `buckets`; false when SOS would
+// stop (its message printed).
+bool WalkHandles(CommandContext& ctx, runtime::ManagedHeap& heap, runtime::Runtime& rt,
+                 const Options& options, std::vector<DomainStats>& buckets) {
+  // SOS on Linux asks for four handles at a time.
+  auto walk = rt.WalkHandles(4);
+  if (!walk) {
+    ctx.out << "Failed to walk the handle table.";
+    return false;
+  }
+  for (const GcHandle& h : walk->handles) {
+    if (ctx.cancelled()) return false;
+    if (options.kind && *options.kind != h.kind) continue;
+    DomainStats* bucket = &buckets.front();
+    if (options.per_domain) {
+      auto it = std::ranges::find(buckets, h.app_domain, &DomainStats::domain);
+      bucket = it == buckets.end() ? nullptr : &*it;
+    }
+    const auto target = ReadTarget(heap, rt, h.address);
+    if (!target) {
+      ctx.out << target.error().message;
+      return false;
+    }
+    const HandleTarget& t = *target;
+    if (bucket && t.counted) {
+      bucket->types[t.method_table].count++;
+      bucket->types[t.method_table].size += t.size;
+    }
+    const int kind = KindIndex(h.kind);
+    if (bucket) bucket->kinds[kind]++;
+    if (!options.stat) {
+      ctx.out << Row(h.address, kind < 0 ? "Unknown" : kKindNames[kind], t, DataColumn(h));
+    }
+  }
+  if (walk->failure) {
+    ctx.out << fmt::format("Error {:x} while walking the handle table.\n", *walk->failure);
+  }
+  return true;
+}
+
+void PrintSummaries(CommandContext& ctx, runtime::Runtime& rt, const Options& options,
+                    const std::vector<DomainStats>& buckets) {
+  auto store = options.per_domain ? rt.GetAppDomainStore()
+                                  : Result<runtime::AppDomainStore>(runtime::AppDomainStore{});
+  for (const DomainStats& stats : buckets) {
+    if (options.per_domain) {
+      ctx.out << std::string(78, '-') << "\n"
+              << fmt::format("GC Handle Statistics for AppDomain {:016X}", stats.domain);
+      if (store && stats.domain == store->shared_domain) {
+        ctx.out << " (Shared Domain)\n";
+      } else if (store && stats.domain == store->system_domain) {
+        ctx.out << " (System Domain)\n";
+      } else {
+        ctx.out << "\n";
+      }
+    }
+    if (!options.stat) ctx.out << "\n";
+    PrintStatistics(ctx.out, rt, stats);
+    // Filtered by kind, every handle is of it: SOS skips the counts.
+    if (!options.kind) {
+      ctx.out << "\n";
+      PrintCounts(ctx.out, stats);
+    }
+  }
+}
+
 Status RunGcHandles(CommandContext& ctx, const ParsedArgs& args) {
   auto options = ParseOptions(args, ctx.out);
   if (!options) return Ok{};
@@ -195,55 +273,8 @@ Status RunGcHandles(CommandContext& ctx, const ParsedArgs& args) {
     ctx.out << fmt::format("{:>16} {:<11} {:>16} {:>8} {:>16} {}\n", "Handle", "Type", "Object",
                            "Size", "Data", "Type");
   }
-  // SOS on Linux asks for four handles at a time.
-  auto walk = (*rt)->WalkHandles(4);
-  if (!walk) {
-    ctx.out << "Failed to walk the handle table.";
-    return Ok{};
-  }
-  for (const GcHandle& h : walk->handles) {
-    if (ctx.cancelled()) return Ok{};
-    if (options->kind && *options->kind != h.kind) continue;
-    DomainStats* bucket = &buckets->front();
-    if (options->per_domain) {
-      auto it = std::ranges::find(*buckets, h.app_domain, &DomainStats::domain);
-      bucket = it == buckets->end() ? nullptr : &*it;
-    }
-    const HandleTarget t = ReadTarget(**heap, **rt, h.address);
-    if (bucket && t.counted) {
-      bucket->types[t.method_table].count++;
-      bucket->types[t.method_table].size += t.size;
-    }
-    const int kind = KindIndex(h.kind);
-    if (bucket) bucket->kinds[kind]++;
-    if (!options->stat) {
-      ctx.out << Row(h.address, kind < 0 ? "Unknown" : kKindNames[kind], t, DataColumn(h));
-    }
-  }
-  if (walk->failure) {
-    ctx.out << fmt::format("Error {:x} while walking the handle table.\n", *walk->failure);
-  }
-  auto store = options->per_domain ? (*rt)->GetAppDomainStore()
-                                   : Result<runtime::AppDomainStore>(runtime::AppDomainStore{});
-  for (const DomainStats& stats : *buckets) {
-    if (options->per_domain) {
-      ctx.out << std::string(78, '-') << "\n"
-              << fmt::format("GC Handle Statistics for AppDomain {:016X}", stats.domain);
-      if (store && stats.domain == store->shared_domain) {
-        ctx.out << " (Shared Domain)\n";
-      } else if (store && stats.domain == store->system_domain) {
-        ctx.out << " (System Domain)\n";
-      } else {
-        ctx.out << "\n";
-      }
-    }
-    if (!options->stat) ctx.out << "\n";
-    PrintStatistics(ctx.out, **rt, stats);
-    // Filtered by kind, every handle is of it: SOS skips the counts.
-    if (!options->kind) {
-      ctx.out << "\n";
-      PrintCounts(ctx.out, stats);
-    }
+  if (WalkHandles(ctx, **heap, **rt, *options, *buckets)) {
+    PrintSummaries(ctx, **rt, *options, *buckets);
   }
   return Ok{};
 }

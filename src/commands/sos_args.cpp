@@ -24,6 +24,25 @@ size_t TokenEnd(const std::string& s, size_t pos) {
   return pos;
 }
 
+bool IsHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+// GetValueForCMD's COSIZE_T on 64-bit: hex digits (after an optional 0x)
+// are read with _atoi64, decimal up to the first non-digit; any other token
+// goes to the expression evaluator (hex numbers only, here).
+uint64_t SosSizeValue(std::string_view token) {
+  std::string_view digits = token;
+  if (digits.size() >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+    digits.remove_prefix(2);
+  }
+  if (!std::ranges::all_of(digits, IsHexDigit)) return SosHexValue(token);
+  uint64_t value = 0;
+  for (char c : token) {
+    if (c < '0' || c > '9') break;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
 }  // namespace
 
 std::string JoinSosTokens(const std::vector<std::string>& tokens) {
@@ -34,11 +53,7 @@ std::string JoinSosTokens(const std::vector<std::string>& tokens) {
 
 uint64_t SosHexValue(std::string_view text) {
   if (text.starts_with("0x") || text.starts_with("0X")) text.remove_prefix(2);
-  if (text.empty() || !std::ranges::all_of(text, [](char c) {
-        return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-      })) {
-    return 0;
-  }
+  if (text.empty() || !std::ranges::all_of(text, IsHexDigit)) return 0;
   if (text.size() > 16) return UINT64_MAX;
   uint64_t value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value, 16);
@@ -46,7 +61,8 @@ uint64_t SosHexValue(std::string_view text) {
 }
 
 std::optional<SosArgs> ParseSosArgs(const std::string& s, const std::vector<SosOption>& known,
-                                    size_t max_values, std::ostream& out) {
+                                    size_t max_values, std::ostream& out,
+                                    SosValueType value_type) {
   SosArgs parsed;
   bool values_started = false;
   size_t pos = SkipSpaces(s, 0);
@@ -71,7 +87,8 @@ std::optional<SosArgs> ParseSosArgs(const std::string& s, const std::vector<SosO
         return std::nullopt;
       }
       values_started = true;
-      parsed.values.push_back(SosHexValue(token));
+      parsed.values.push_back(value_type == SosValueType::kSize ? SosSizeValue(token)
+                                                                : SosHexValue(token));
     } else if (values_started) {
       out << "Wrong option: " << s.substr(pos) << "\n";
       return std::nullopt;

@@ -27,9 +27,14 @@ struct SosArgs {
 // The tokens as SOS received them, joined by single spaces.
 std::string JoinSosTokens(const std::vector<std::string>& tokens);
 
+// How SOS reads an argument: as hex (COHEX), or as a size (COSIZE_T: a
+// token of hex digits is read as a decimal number, so "0x10" is 0).
+enum class SosValueType { kHex, kSize };
+
 // nullopt after printing SOS's complaint (with its newline) to `out`.
 std::optional<SosArgs> ParseSosArgs(const std::string& line, const std::vector<SosOption>& known,
-                                    size_t max_values, std::ostream& out);
+                                    size_t max_values, std::ostream& out,
+                                    SosValueType value_type = SosValueType::kHex);
 
 // SOS's GetExpression for a plain number: hex, with or without 0x; 0 when
 // it is not one.

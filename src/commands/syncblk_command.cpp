@@ -38,7 +38,7 @@ std::string TypeName(runtime::Runtime& rt, runtime::ManagedHeap& heap, uint64_t 
 
 Status RunSyncBlk(CommandContext& ctx, const ParsedArgs& args) {
   auto parsed = ParseSosArgs(JoinSosTokens(args.Values("arguments")),
-                             {{"-all", false}, {"/d", false}}, 1, ctx.out);
+                             {{"-all", false}, {"/d", false}}, 1, ctx.out, SosValueType::kSize);
   // SOS fails the command here, which ends a batch.
   if (!parsed) return MakeError(ErrorCode::kInvalidArgument, "");
   auto rt = ctx.target.runtime();
