@@ -86,10 +86,6 @@ std::vector<Case> FixedCases() {
       {"handles_dumpexceptions_extra_argument", {"dumpexceptions extra"}, false},
       {"handles_help_dumpexceptions", {"help dumpexceptions"}},
       {"handles_help_finalizequeue", {"help finalizequeue"}, false},
-      // Liveness needs the GC root model, which these commands do not have
-      // yet: refused in one line.
-      {"handles_fq_all_ready", {"fq -allReady"}, false},
-      {"handles_dumpexceptions_live", {"dumpexceptions -live", "dumpexceptions -dead"}, false},
   };
 }
 
