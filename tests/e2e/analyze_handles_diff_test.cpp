@@ -65,10 +65,13 @@ std::vector<Case> FixedCases() {
       {"handles_syncblk", {"syncblk", "syncblk -all", "syncblk -ALL"}},
       {"handles_syncblk_numbers",
        {"syncblk 1", "syncblk 2", "syncblk 99", "syncblk abc", "syncblk 0x1", "syncblk zz",
-        "syncblk -all 1", "syncblk 1 2", "syncblk 'x'"}},
-      {"handles_syncblk_bad_option", {"syncblk -bogus", "syncblk"}},
-      {"handles_syncblk_repeated_option", {"syncblk -all -all"}},
-      {"handles_syncblk_option_after_number", {"syncblk 1 -all"}},
+        "syncblk 10", "syncblk -all 1", "syncblk 'x'"}},
+      // SOS fails these commands, which ends dotnet-dump's batch or
+      // session: kept out of the session so the cases after them run.
+      {"handles_syncblk_bad_option", {"syncblk -bogus", "syncblk"}, false},
+      {"handles_syncblk_repeated_option", {"syncblk -all -all"}, false},
+      {"handles_syncblk_option_after_number", {"syncblk 1 -all"}, false},
+      {"handles_syncblk_two_numbers", {"syncblk 1 2"}, false},
       {"handles_fq", {"finalizequeue", "fq -detail", "FinalizeQueue -short"}},
       {"handles_fq_stat", {"fq -stat", "fq -summary -detail"}},
       {"handles_fq_bad_mt", {"fq -mt zz"}},
