@@ -80,8 +80,8 @@ std::optional<std::pair<uint64_t, uint32_t>> HeapPrinter::ThinLock(uint32_t head
     if (!HasThinLock(header, *layout)) return std::nullopt;
     const uint32_t id = header & layout->thread_mask;
     const uint32_t recursion = (header & layout->recursion_mask) >> layout->recursion_shift;
-    if (uint64_t thread = runtime_.GetThreadFromThinLockId(id)) {
-      return std::make_pair(thread, recursion);
+    if (auto thread = runtime_.GetThreadFromThinLockId(id); thread && *thread != 0) {
+      return std::make_pair(*thread, recursion);
     }
     if (!large || runtime_major_ > 8) return std::nullopt;
   }

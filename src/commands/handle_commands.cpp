@@ -10,7 +10,7 @@
 
 #include "commands/command.h"
 #include "commands/families.h"
-#include "commands/sos_args.h"
+#include "commands/sos_command_line.h"
 #include "commands/target.h"
 
 namespace clrdump::cmd {
@@ -154,17 +154,15 @@ struct Options {
 
 // nullopt after printing SOS's message (without a newline, as it does).
 std::optional<Options> ParseOptions(const ParsedArgs& args, std::ostream& out) {
-  auto parsed = ParseSosArgs(JoinSosTokens(args.Values("arguments")),
-                             {{"-perdomain", false}, {"-stat", false}, {"-type", true},
-                              {"/d", false}},
-                             0, out);
+  auto parsed = ParseSosCommandLine(Joined(args.Values("arguments")),
+                                    {"-perdomain", "-stat", "-type", "/d"}, 0, out, {"-type"});
   if (!parsed) {
     out << "Failed to parse command line arguments.";
     return std::nullopt;
   }
   Options o{parsed->Has("-perdomain"), parsed->Has("-stat"), std::nullopt};
   if (parsed->Has("-type")) {
-    const std::string& wanted = parsed->options.at("-type");
+    const std::string& wanted = parsed->option_values.at("-type");
     // SOS accepts every kind by name except Unknown.
     for (size_t k = 0; k < std::size(kKindNames); ++k) {
       if (strcasecmp(wanted.c_str(), kKindNames[k]) == 0) o.kind = static_cast<HandleKind>(k);
@@ -286,7 +284,7 @@ void AddHandleCommands(Registry& registry) {
                 {},
                 "Provides statistics about GCHandles in the process.",
                 {},
-                ArgumentSpec{"arguments", "Arguments to SOS command.", ValueType::kString, true},
+                SosArguments(),
                 RunGcHandles});
 }
 

@@ -3,13 +3,37 @@
 // the table's totals.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "commands/command.h"
 #include "commands/families.h"
-#include "commands/sos_args.h"
+#include "commands/sos_command_line.h"
 #include "commands/target.h"
 
 namespace clrdump::cmd {
 namespace {
+
+// GetValueForCMD's COSIZE_T on 64-bit: hex digits (after an optional 0x)
+// are read with _atoi64, decimal up to the first non-digit, so "0x10" is 0;
+// any other word goes to the expression evaluator (hex numbers only, here).
+uint64_t SizeValue(std::string_view token) {
+  std::string_view digits = token;
+  if (digits.size() >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+    digits.remove_prefix(2);
+  }
+  if (!std::ranges::all_of(digits, [](char c) {
+        return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+      })) {
+    return HexOrZero(token);
+  }
+  uint64_t value = 0;
+  for (char c : token) {
+    if (c < '0' || c > '9') break;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
 
 // What SOS prints for a holding thread: its OS id (hex) and debugger
 // index; nullopt when the runtime does not know the thread.
@@ -37,16 +61,15 @@ std::string TypeName(runtime::Runtime& rt, runtime::ManagedHeap& heap, uint64_t 
 }
 
 Status RunSyncBlk(CommandContext& ctx, const ParsedArgs& args) {
-  auto parsed = ParseSosArgs(JoinSosTokens(args.Values("arguments")),
-                             {{"-all", false}, {"/d", false}}, 1, ctx.out, SosValueType::kSize);
+  auto parsed = ParseSosCommandLine(Joined(args.Values("arguments")), {"-all", "/d"}, 1, ctx.out);
   // SOS fails the command here, which ends a batch.
-  if (!parsed) return MakeError(ErrorCode::kInvalidArgument, "");
+  if (!parsed) return parsed.error();
   auto rt = ctx.target.runtime();
   if (!rt) return rt.error();
   auto heap = ctx.target.heap();
   if (!heap) return heap.error();
   const bool all = parsed->Has("-all");
-  const uint64_t asked = parsed->values.empty() ? 0 : parsed->values[0];
+  const uint64_t asked = parsed->tokens.empty() ? 0 : SizeValue(parsed->tokens[0]);
   auto first = (*rt)->GetSyncBlockEntry(1);
   if (!first) {
     ctx.out << "Error requesting SyncBlk data\n";
@@ -103,7 +126,7 @@ void AddSyncBlkCommand(Registry& registry) {
                 {},
                 "Displays the SyncBlock holder info.",
                 {},
-                ArgumentSpec{"arguments", "Arguments to SOS command.", ValueType::kString, true},
+                SosArguments(),
                 RunSyncBlk});
 }
 

@@ -470,8 +470,6 @@ class Runtime {
   virtual Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) = 0;
   // ClrMD's walk of the sync block cleanup list.
   virtual std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() = 0;
-  // The Thread that a thin lock's thread id names; 0 when none.
-  virtual uint64_t GetThreadFromThinLockId(uint32_t thin_lock_id) = 0;
   // Every handle, asked for `batch` at a time as SOS does: a failing batch
   // ends the walk, the ones before it are kept.
   virtual Result<HandleWalk> WalkHandles(uint32_t batch) = 0;

@@ -93,7 +93,6 @@ class DacRuntime final : public Runtime {
   // Sync block details and thin locks: dac_sync.cpp.
   Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) override;
   std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() override;
-  uint64_t GetThreadFromThinLockId(uint32_t thin_lock_id) override;
   Result<HandleWalk> WalkHandles(uint32_t batch) override;
 
  private:

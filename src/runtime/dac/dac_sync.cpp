@@ -1,5 +1,5 @@
 // Sync blocks one by one (free entries too), the list the finalizer cleans
-// up, and thin lock owners, read through the DAC.
+// up, and handle walks in SOS's batches, read through the DAC.
 #include <algorithm>
 #include <unordered_set>
 
@@ -46,13 +46,6 @@ std::vector<SyncBlockCleanup> DacRuntime::GetSyncBlockCleanupList() {
     next = d.next_sync_block;
   }
   return list;
-}
-
-uint64_t DacRuntime::GetThreadFromThinLockId(uint32_t thin_lock_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  CLRDATA_ADDRESS thread = 0;
-  if (sos_->GetThreadFromThinlockID(thin_lock_id, &thread) < 0) return 0;
-  return thread;
 }
 
 Result<HandleWalk> DacRuntime::WalkHandles(uint32_t batch) {
