@@ -9,7 +9,9 @@
 #include "commands/dumpheap_service.h"
 #include "commands/families.h"
 #include "commands/heap_filter.h"
+#include "commands/heap_listing.h"
 #include "commands/progress.h"
+#include "commands/roots_output.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -23,6 +25,7 @@ using runtime::ManagedHeap;
 struct Options {
   std::optional<uint64_t> method_table;
   std::optional<std::string> type;
+  enum class Liveness { kAll, kLive, kDead } liveness = Liveness::kAll;
   HeapPrintOptions print;
 };
 
@@ -35,13 +38,14 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
     return Invalid("The GC heap is not in a valid state for traversal.  "
                    "(Use -ignoreGCState to override.)");
   }
-  if (args.Has("-live") != args.Has("-dead")) {
-    return MakeError(ErrorCode::kUnsupported, "dumpheap: -live and -dead are not supported yet");
-  }
   if (args.Has("-strings")) {
     return MakeError(ErrorCode::kUnsupported, "dumpheap: -strings is not supported yet");
   }
   Options o;
+  // Both together mean neither, as in dotnet-dump.
+  if (args.Has("-live") != args.Has("-dead")) {
+    o.liveness = args.Has("-live") ? Options::Liveness::kLive : Options::Liveness::kDead;
+  }
   if (auto mt = args.Value("-mt"); mt && mt->find_first_not_of(" \t") != std::string::npos) {
     o.method_table = TryParseAddress(*mt);
     if (!o.method_table) return Invalid("Invalid MethodTable: " + *mt);
@@ -106,24 +110,59 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
   auto rt = ctx.target.runtime();
   if (!rt) return rt.error();
   HeapPrinter printer(ctx, h, **rt, options->print);
+  const runtime::AddressSet* live = nullptr;
+  Status live_status = Ok{};
+  // dotnet-dump computes the live set when the first object reaches its
+  // -live/-dead test, so its messages come before the listing.
+  auto is_live = [&](uint64_t address) {
+    if (!live) {
+      auto set = LiveObjects(ctx, options->print.display != HeapDisplay::kShort);
+      if (!set) {
+        live_status = set.error();
+        return false;
+      }
+      live = *set;
+    }
+    return live->Contains(address);
+  };
   const auto segments = filter.Segments(nullptr, true);
   uint64_t total = 0, done = 0, objects = 0;
   for (const GcSegment* segment : segments) total += segment->objects.size();
   Progress progress("Scanning heap", total);
   for (const GcSegment* segment : segments) {
     h.Walk(*segment, [&](const HeapObject& object) {
-      if (ctx.cancelled()) return false;
+      if (ctx.cancelled() || !live_status) return false;
       if ((++objects & 0xffff) == 0) {
         progress.Report(done + (object.address - segment->objects.start), objects);
       }
       if (filter.range() && object.address >= filter.range()->end) return false;
-      if (filter.Accepts(*segment, object) && Wanted(h, *options, object)) {
-        printer.Add(object, segment);
+      if (!filter.Accepts(*segment, object)) return true;
+      if (options->liveness != Options::Liveness::kAll &&
+          is_live(object.address) != (options->liveness == Options::Liveness::kLive)) {
+        return true;
       }
+      if (Wanted(h, *options, object)) printer.Add(object, segment);
       return true;
     });
+    if (!live_status) return live_status;
     if (ctx.cancelled()) return Ok{};
     done += segment->objects.size();
+  }
+  printer.Finish();
+  return Ok{};
+}
+
+Status PrintHeapObjects(CommandContext& ctx, runtime::ManagedHeap& heap,
+                        const std::vector<HeapObject>& objects, bool stat, bool short_list) {
+  auto rt = ctx.target.runtime();
+  if (!rt) return rt.error();
+  HeapPrintOptions options;
+  options.stat = stat;
+  if (short_list) options.display = HeapDisplay::kShort;
+  HeapPrinter printer(ctx, heap, **rt, options);
+  for (const HeapObject& object : objects) {
+    if (ctx.cancelled()) return Ok{};
+    printer.Add(object, heap.SegmentOf(object.address));
   }
   printer.Finish();
   return Ok{};

@@ -45,14 +45,14 @@ void InvalidStructuresMessage(SosWriter& w) {
 // MethodTable the runtime accepts.
 bool LooksLikeObject(runtime::Runtime& rt, uint64_t address) {
   auto o = rt.GetObjectDetails(address);
-  return o && rt.GetMethodTableInfo(o->method_table).ok();
+  return o && rt.GetMethodTableData(o->method_table).ok();
 }
 
 // Offset from the object's start of the named instance field, searching the
 // class and its parents; 0 when absent (SOS's GetObjFieldOffset).
 uint64_t FieldOffset(TypeInspector& t, uint64_t mt, const std::string& wanted) {
   for (int depth = 0; mt != 0 && depth < 64; ++depth) {
-    auto info = t.rt().GetMethodTableInfo(mt);
+    auto info = t.rt().GetMethodTableData(mt);
     auto fields = t.rt().GetMethodTableFields(mt);
     if (!info || !fields) return 0;
     const dump::MetadataNames* names = t.Names(info->module);
@@ -121,7 +121,7 @@ void PrintThinLock(TypeInspector& t, SosWriter& w, uint64_t object) {
 
 // False when SOS gives up on the object part way.
 bool PrintObjectBody(TypeInspector& t, SosWriter& w, uint64_t object, const ObjectDetails& o,
-                     const runtime::MethodTableInfo& mt) {
+                     const runtime::MethodTableData& mt) {
   w.Out(SizeLine(o.size));
   const std::string name = t.TypeName(o.method_table);
   if (name == "System.RuntimeType") PrintRuntimeTypeInfo(t, w, object, o.method_table);
@@ -180,7 +180,7 @@ bool PrintObject(TypeInspector& t, SosWriter& w, uint64_t object, bool fields) {
   }
   w.Out(fmt::format("Name:        {}\n", t.TypeName(o->method_table)));
   w.Out(fmt::format("MethodTable: {}\n", Pointer(o->method_table)));
-  auto mt = rt.GetMethodTableInfo(o->method_table);
+  auto mt = rt.GetMethodTableData(o->method_table);
   if (!mt) {
     w.Out("Invalid MethodTable address\n");
     return false;
@@ -206,20 +206,20 @@ bool PrintObject(TypeInspector& t, SosWriter& w, uint64_t object, bool fields) {
 bool PrintValueClass(TypeInspector& t, SosWriter& w, uint64_t mt_address, uint64_t address,
                      bool fields) {
   runtime::Runtime& rt = t.rt();
-  auto mt = rt.GetMethodTableInfo(mt_address);
+  auto mt = rt.GetMethodTableData(mt_address);
   if (!mt) return false;
   auto name = rt.GetMethodTableName(mt_address);
   if (!name) return false;
   w.Out(fmt::format("Name:        {}\n", *name));
   w.Out(fmt::format("MethodTable: {}\n", Pointer(mt_address)));
   // .NET 9+ reports the canonical MethodTable where the EEClass was.
-  auto canonical = rt.GetMethodTableForEEClass(mt->ee_class);
-  if (canonical && *canonical == mt->ee_class) {
+  auto canonical = rt.GetMethodTableForEEClass(mt->eeclass);
+  if (canonical && *canonical == mt->eeclass) {
     if (*canonical != 0 && *canonical != mt_address) {
       w.Out(fmt::format("Canonical: {}\n", Pointer(*canonical)));
     }
   } else {
-    w.Out(fmt::format("EEClass:     {}\n", Pointer(mt->ee_class)));
+    w.Out(fmt::format("EEClass:     {}\n", Pointer(mt->eeclass)));
   }
   w.Out(fmt::format("Size:        {}(0x{:x}) bytes\n", mt->base_size, mt->base_size));
   const std::string file = t.ModuleFile(mt->module);
@@ -264,7 +264,7 @@ Status RunDumpVc(CommandContext& ctx, const ParsedArgs& args) {
     ctx.out << "Usage: dumpvc <Method Table> <Value object start addr>\n";
     return Ok{};
   }
-  if (!(*runtime)->GetMethodTableInfo(line->values[0])) {
+  if (!(*runtime)->GetMethodTableData(line->values[0])) {
     ctx.out << "Not a managed object\n";
     return Ok{};
   }
@@ -299,8 +299,8 @@ void PrintArrayHeader(TypeInspector& t, SosWriter& w, const ObjectDetails& o) {
   for (uint32_t i = 1; i < o.rank; ++i) name += ",";
   w.Out(fmt::format("Name:        {}]\n", name));
   w.Out(fmt::format("MethodTable: {}\n", Pointer(o.method_table)));
-  if (auto mt = t.rt().GetMethodTableInfo(o.method_table)) {
-    w.Out(fmt::format("EEClass:     {}\n", Pointer(mt->ee_class)));
+  if (auto mt = t.rt().GetMethodTableData(o.method_table)) {
+    w.Out(fmt::format("EEClass:     {}\n", Pointer(mt->eeclass)));
   }
   w.Out(SizeLine(o.size));
   w.Out(fmt::format("Array:       Rank {}, Number of elements {}, Type {}\n", o.rank,

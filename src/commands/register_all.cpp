@@ -17,6 +17,12 @@ Registry AllCommands() {
   AddTypeCommands(registry);
   AddGcHeapCommands(registry);
   AddDumpHeapCommand(registry);
+  AddRootCommands(registry);
+  AddObjSizeCommand(registry);
+  AddGcHeapStatCommand(registry);
+  AddGcInfoCommands(registry);
+  AddRuntimeTypeCommands(registry);
+  AddTraverseHeapCommand(registry);
   AddHandleCommands(registry);
   AddSyncBlkCommand(registry);
   AddFinalizeQueueCommand(registry);

@@ -278,15 +278,15 @@ struct FieldWalk {
 // Deeper parent chains than this are taken as a cycle in corrupt data.
 constexpr int kMaxParents = 256;
 
-void DisplayLevel(FieldWalk& walk, uint64_t mt, const runtime::MethodTableInfo& info,
+void DisplayLevel(FieldWalk& walk, uint64_t mt, const runtime::MethodTableData& info,
                   const runtime::MethodTableFields& fields);
 
-void DisplayField(FieldWalk& walk, uint64_t mt, const runtime::MethodTableInfo& info,
+void DisplayField(FieldWalk& walk, uint64_t mt, const runtime::MethodTableData& info,
                   const dump::MetadataNames* names, const runtime::FieldDescInfo& f,
                   uint32_t& statics) {
   SosWriter& w = walk.w;
   uint32_t offset = f.offset;
-  const bool special = (f.is_thread_local || f.is_context_local || info.shared) && f.is_static;
+  const bool special = (f.is_thread_local || f.is_context_local || info.is_shared) && f.is_static;
   if (!special && !walk.value_class) offset += 8;
   w.Out(fmt::format("{} {:08x} {:8x} ", Pointer(f.type_method_table), f.token | kFieldDefTable,
                     offset));
@@ -318,11 +318,11 @@ void DisplayField(FieldWalk& walk, uint64_t mt, const runtime::MethodTableInfo& 
   }
 }
 
-void DisplayLevel(FieldWalk& walk, uint64_t mt, const runtime::MethodTableInfo& info,
+void DisplayLevel(FieldWalk& walk, uint64_t mt, const runtime::MethodTableData& info,
                   const runtime::MethodTableFields& fields) {
   runtime::Runtime& rt = walk.types.rt();
   if (info.parent != 0 && ++walk.depth <= kMaxParents) {
-    auto parent = rt.GetMethodTableInfo(info.parent);
+    auto parent = rt.GetMethodTableData(info.parent);
     if (!parent) return walk.w.Out("Invalid parent MethodTable\n");
     auto parent_fields = rt.GetMethodTableFields(info.parent);
     if (!parent_fields) return walk.w.Out("Invalid parent EEClass\n");
@@ -402,7 +402,7 @@ const dump::MetadataNames* TypeInspector::Names(uint64_t module) {
 }
 
 void DisplayFields(TypeInspector& types, SosWriter& w, uint64_t mt,
-                   const runtime::MethodTableInfo& info, const runtime::MethodTableFields& fields,
+                   const runtime::MethodTableData& info, const runtime::MethodTableFields& fields,
                    uint64_t object, bool value_class) {
   w.Indent();
   w.Out(fmt::format("{:>16} {:>8} {:>8} {:>20} {:>4} {:>8} {:>16} {}\n", "MT", "Field", "Offset",

@@ -64,7 +64,7 @@ class TypeInspector {
 // `mt`. `object` 0 prints no values; a value class's fields start at
 // `object` itself instead of after a MethodTable pointer.
 void DisplayFields(TypeInspector& types, SosWriter& w, uint64_t mt,
-                   const runtime::MethodTableInfo& info, const runtime::MethodTableFields& fields,
+                   const runtime::MethodTableData& info, const runtime::MethodTableFields& fields,
                    uint64_t object, bool value_class);
 
 }  // namespace clrdump::cmd

@@ -42,6 +42,14 @@ Result<runtime::ManagedHeap*> Target::heap() {
   return heap_.get();
 }
 
+Result<runtime::Roots*> Target::roots() {
+  if (roots_) return roots_.get();
+  auto h = heap();
+  if (!h) return h.error();
+  roots_ = std::make_unique<runtime::Roots>(**runtime(), **h);
+  return roots_.get();
+}
+
 void Target::set_clr_path(std::string path) {
   clr_path_ = std::move(path);
   // As in dotnet-dump, a new path means looking up the runtime again.
@@ -50,6 +58,7 @@ void Target::set_clr_path(std::string path) {
 
 void Target::ResetRuntime() {
   // The old model is kept alive, not freed: its DAC cannot be unloaded.
+  roots_.reset();
   heap_.reset();
   if (runtime_) retired_.push_back(std::move(runtime_));
   runtime_error_.reset();

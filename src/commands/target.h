@@ -14,6 +14,7 @@
 #include "dump/modules.h"
 #include "dump/process_memory.h"
 #include "runtime/heap.h"
+#include "runtime/roots.h"
 #include "runtime/runtime.h"
 #include "runtime/source_lines.h"
 
@@ -39,6 +40,9 @@ class Target {
   runtime::SourceLines& source_lines() { return source_lines_; }
   // The GC heap's layout, read on first use and kept with the runtime.
   Result<runtime::ManagedHeap*> heap();
+  // The GC roots and what they keep alive (dotnet-dump's root cache), kept
+  // with the heap.
+  Result<runtime::Roots*> roots();
   void set_clr_path(std::string path);
   // Forgets the runtime model so the next use looks the runtime up again.
   void ResetRuntime();
@@ -51,6 +55,7 @@ class Target {
   std::string clr_path_;
   std::unique_ptr<runtime::Runtime> runtime_;
   std::unique_ptr<runtime::ManagedHeap> heap_;
+  std::unique_ptr<runtime::Roots> roots_;
   // Runtimes replaced after setclrpath: the DAC may still point into them.
   std::vector<std::unique_ptr<runtime::Runtime>> retired_;
   std::optional<Error> runtime_error_;

@@ -13,7 +13,7 @@
 namespace clrdump::cmd {
 namespace {
 
-using runtime::MethodTableInfo;
+using runtime::MethodTableData;
 
 // TypeDef attributes SOS names (II.23.1.15).
 constexpr uint32_t kTdInterface = 0x20, kTdAbstract = 0x80, kTdSealed = 0x100, kTdImport = 0x1000;
@@ -34,17 +34,17 @@ std::string MethodTableName(TypeInspector& t, uint64_t mt) {
   return t.TypeName(mt);
 }
 
-void DisplayClassDetails(TypeInspector& t, uint64_t mt, const MethodTableInfo& info) {
+void DisplayClassDetails(TypeInspector& t, uint64_t mt, const MethodTableData& info) {
   std::ostream& out = t.ctx().out;
-  out << fmt::format("Class Attributes:    {:08x}  ", info.type_attributes);
-  if ((info.type_attributes & kTdInterface) != 0) out << "Interface ";
-  if ((info.type_attributes & kTdAbstract) != 0) out << "Abstract ";
-  if ((info.type_attributes & kTdImport) != 0) out << "ComImport ";
-  if ((info.type_attributes & kTdSealed) != 0) out << "Sealed ";
+  out << fmt::format("Class Attributes:    {:08x}  ", info.attr_class);
+  if ((info.attr_class & kTdInterface) != 0) out << "Interface ";
+  if ((info.attr_class & kTdAbstract) != 0) out << "Abstract ";
+  if ((info.attr_class & kTdImport) != 0) out << "ComImport ";
+  if ((info.attr_class & kTdSealed) != 0) out << "Sealed ";
   out << "\n";
-  if (info.virtual_count != 0) out << fmt::format("Vtable Slots:    {}\n", info.virtual_count);
-  if (info.vtable_slot_count != 0) {
-    out << fmt::format("Total Method Slots:  {}\n", info.vtable_slot_count);
+  if (info.num_virtuals != 0) out << fmt::format("Vtable Slots:    {}\n", info.num_virtuals);
+  if (info.num_vtable_slots != 0) {
+    out << fmt::format("Total Method Slots:  {}\n", info.num_vtable_slots);
   }
   auto fields = t.rt().GetMethodTableFields(mt);
   if (!fields) return;
@@ -131,15 +131,15 @@ void PrintMethodDescTable(TypeInspector& t, uint64_t mt) {
   }
 }
 
-void PrintMethodTableFacts(TypeInspector& t, uint64_t mt, const MethodTableInfo& info) {
+void PrintMethodTableFacts(TypeInspector& t, uint64_t mt, const MethodTableData& info) {
   std::ostream& out = t.ctx().out;
   runtime::Runtime& rt = t.rt();
   Row(out, "Parent:", Lower(info.parent));
-  auto canonical = rt.GetMethodTableForEEClass(info.ee_class);
-  if (canonical && *canonical == info.ee_class) {
+  auto canonical = rt.GetMethodTableForEEClass(info.eeclass);
+  if (canonical && *canonical == info.eeclass) {
     if (*canonical != 0 && *canonical != mt) Row(out, "Canonical:", Lower(*canonical));
   } else {
-    Row(out, "EEClass:", Upper(info.ee_class));
+    Row(out, "EEClass:", Upper(info.eeclass));
   }
   Row(out, "Module:", Upper(info.module));
   Row(out, "Name:", MethodTableName(t, mt));
@@ -160,8 +160,8 @@ void PrintMethodTableFacts(TypeInspector& t, uint64_t mt, const MethodTableInfo&
   if (info.component_size != 0)
     Row(out, "ComponentSize:", fmt::format("0x{:x}", info.component_size));
   Row(out, "Has GC Pointers:", info.contains_pointers ? "true" : "false");
-  Row(out, "Number of Methods:", std::to_string(info.method_count));
-  Row(out, "Number of IFaces in IFaceMap:", std::to_string(info.interface_count), 29);
+  Row(out, "Number of Methods:", std::to_string(info.num_methods));
+  Row(out, "Number of IFaces in IFaceMap:", std::to_string(info.num_interfaces), 29);
 }
 
 Status RunDumpMt(CommandContext& ctx, const ParsedArgs& args) {
@@ -172,9 +172,9 @@ Status RunDumpMt(CommandContext& ctx, const ParsedArgs& args) {
   if (line->values.empty()) return SosFailure(ctx.out, "Missing MethodTable address");
   const uint64_t original = line->values[0];
   const uint64_t mt = original & ~uint64_t{3};
-  auto info = (*runtime)->GetMethodTableInfo(mt);
+  auto info = (*runtime)->GetMethodTableData(mt);
   if (!info) return SosFailure(ctx.out, Upper(original) + " is not a MethodTable");
-  if (info->free) return SosFailure(ctx.out, "Free MethodTable");
+  if (info->is_free) return SosFailure(ctx.out, "Free MethodTable");
   TypeInspector types(ctx, **runtime);
   PrintMethodTableFacts(types, mt, *info);
   if (line->Has("-md") || line->Has("-all")) PrintMethodDescTable(types, mt);
@@ -197,7 +197,7 @@ Status RunDumpClass(CommandContext& ctx, const ParsedArgs& args) {
   if (!mt) return SosFailure(ctx.out, "Invalid EEClass address");
   // .NET 9+ names classes by their canonical MethodTable.
   const bool prefer_mt = *mt == ee_class;
-  auto info = rt.GetMethodTableInfo(*mt);
+  auto info = rt.GetMethodTableData(*mt);
   if (!info) return SosFailure(ctx.out, "EEClass has an invalid MethodTable address");
   TypeInspector types(ctx, rt);
   std::ostream& out = ctx.out;
@@ -206,9 +206,9 @@ Status RunDumpClass(CommandContext& ctx, const ParsedArgs& args) {
   out << fmt::format("File:            {}\n", types.ModuleFile(info->module));
   uint64_t parent_class = 0;
   if (info->parent != 0) {
-    auto parent = rt.GetMethodTableInfo(info->parent);
+    auto parent = rt.GetMethodTableData(info->parent);
     if (!parent) return SosFailure(out, "EEClass has an invalid MethodTable address");
-    parent_class = parent->ee_class;
+    parent_class = parent->eeclass;
   }
   if (prefer_mt) {
     out << fmt::format("Parent:    {}\n", Lower(info->parent));
@@ -217,8 +217,8 @@ Status RunDumpClass(CommandContext& ctx, const ParsedArgs& args) {
   }
   out << fmt::format("Module:          {}\n", Lower(info->module));
   out << fmt::format("Method Table:    {}\n", Lower(*mt));
-  if (prefer_mt && *mt != info->ee_class) {
-    out << fmt::format("Canonical:    {}\n", Lower(info->ee_class));
+  if (prefer_mt && *mt != info->eeclass) {
+    out << fmt::format("Canonical:    {}\n", Lower(info->eeclass));
   }
   DisplayClassDetails(types, *mt, *info);
   return Ok{};
@@ -268,8 +268,8 @@ void PrintMethodDesc(std::ostream& out, runtime::Runtime& rt, uint64_t method_de
   }
   auto name = rt.GetMethodDescName(md->method_desc);
   out << fmt::format("Method Name:          {}\n", name && !name->empty() ? *name : "UNKNOWN");
-  if (auto mt = rt.GetMethodTableInfo(md->method_table)) {
-    out << fmt::format("Class:                {}\n", Lower(mt->ee_class));
+  if (auto mt = rt.GetMethodTableData(md->method_table)) {
+    out << fmt::format("Class:                {}\n", Lower(mt->eeclass));
   }
   out << fmt::format("MethodTable:          {}\n", Lower(md->method_table));
   out << fmt::format("mdToken:              {}\n", Upper(md->token));

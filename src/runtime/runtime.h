@@ -13,6 +13,7 @@
 #include "dump/elf_core.h"
 #include "dump/modules.h"
 #include "dump/process_memory.h"
+#include "runtime/gc_info.h"
 #include "runtime/gc_model.h"
 
 namespace clrdump::runtime {
@@ -255,25 +256,6 @@ struct ObjectDetails {
   uint64_t ccw = 0;
 };
 
-struct MethodTableInfo {
-  bool free = false;
-  uint64_t module = 0;
-  // .NET 9+ reports the canonical MethodTable here; older runtimes the EEClass.
-  uint64_t ee_class = 0;
-  uint64_t parent = 0;
-  uint16_t interface_count = 0;
-  uint16_t method_count = 0;
-  uint16_t vtable_slot_count = 0;
-  uint16_t virtual_count = 0;
-  uint32_t base_size = 0;
-  uint32_t component_size = 0;
-  uint32_t token = 0;
-  uint32_t type_attributes = 0;
-  bool shared = false;
-  bool dynamic = false;
-  bool contains_pointers = false;
-};
-
 struct MethodTableFields {
   uint16_t instance_count = 0;
   uint16_t static_count = 0;
@@ -434,7 +416,6 @@ class Runtime {
   virtual std::vector<uint64_t> EnumerateModules() = 0;
   // Object and type inspection (dumpobj, dumpmt, dumpclass, ...).
   virtual Result<ObjectDetails> GetObjectDetails(uint64_t address) = 0;
-  virtual Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) = 0;
   virtual Result<MethodTableFields> GetMethodTableFields(uint64_t method_table) = 0;
   virtual Result<FieldDescInfo> GetFieldDesc(uint64_t field_desc) = 0;
   // The MethodTable an EEClass (or, .NET 9+, a canonical MethodTable) belongs to.
@@ -475,6 +456,11 @@ class Runtime {
   virtual Result<HandleWalk> WalkHandles(uint32_t batch) = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
+  // The GC's own records (dac_gc_info.cpp). `heap` is a server sub-heap's
+  // address, or 0 for the workstation GC.
+  virtual Result<GcOomInfo> GetGcOomInfo(uint64_t heap) = 0;
+  virtual Result<GcInterestingInfo> GetGcInterestingInfo(uint64_t heap) = 0;
+  virtual Result<GcGlobalMechanisms> GetGcGlobalMechanisms() = 0;
 };
 
 // Loads the DAC and connects it to the dump. The core and memory must

@@ -66,7 +66,6 @@ class DacRuntime final : public Runtime {
   std::vector<uint64_t> EnumerateModules() override;
   // Object and type inspection: dac_types.cpp.
   Result<ObjectDetails> GetObjectDetails(uint64_t address) override;
-  Result<MethodTableInfo> GetMethodTableInfo(uint64_t method_table) override;
   Result<MethodTableFields> GetMethodTableFields(uint64_t method_table) override;
   Result<FieldDescInfo> GetFieldDesc(uint64_t field_desc) override;
   Result<uint64_t> GetMethodTableForEEClass(uint64_t ee_class) override;
@@ -90,6 +89,10 @@ class DacRuntime final : public Runtime {
   Result<std::vector<GcHandle>> GetHandles(const std::vector<HandleKind>& kinds) override;
   Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) override;
   Result<std::vector<SyncBlock>> GetSyncBlocks() override;
+  // The GC's own records: dac_gc_info.cpp.
+  Result<GcOomInfo> GetGcOomInfo(uint64_t heap) override;
+  Result<GcInterestingInfo> GetGcInterestingInfo(uint64_t heap) override;
+  Result<GcGlobalMechanisms> GetGcGlobalMechanisms() override;
   // Sync block details and thin locks: dac_sync.cpp.
   Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) override;
   std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() override;

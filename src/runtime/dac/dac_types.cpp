@@ -32,31 +32,6 @@ Result<ObjectDetails> DacRuntime::GetObjectDetails(uint64_t address) {
   return o;
 }
 
-Result<MethodTableInfo> DacRuntime::GetMethodTableInfo(uint64_t method_table) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  DacpMethodTableData d{};
-  if (HRESULT hr = sos_->GetMethodTableData(method_table, &d); hr != kS_OK) {
-    return DacError("GetMethodTableData", hr);
-  }
-  MethodTableInfo m;
-  m.free = d.bIsFree != 0;
-  m.module = d.Module;
-  m.ee_class = d.Class;
-  m.parent = d.ParentMethodTable;
-  m.interface_count = d.wNumInterfaces;
-  m.method_count = d.wNumMethods;
-  m.vtable_slot_count = d.wNumVtableSlots;
-  m.virtual_count = d.wNumVirtuals;
-  m.base_size = d.BaseSize;
-  m.component_size = d.ComponentSize;
-  m.token = d.cl;
-  m.type_attributes = d.dwAttrClass;
-  m.shared = d.bIsShared != 0;
-  m.dynamic = d.bIsDynamic != 0;
-  m.contains_pointers = d.bContainsPointers != 0;
-  return m;
-}
-
 Result<MethodTableFields> DacRuntime::GetMethodTableFields(uint64_t method_table) {
   std::lock_guard<std::mutex> lock(mutex_);
   DacpMethodTableFieldData d{};

@@ -268,6 +268,8 @@ inline constexpr int kModuleMapTypeDefToMethodTable = 0;
 inline constexpr int kModuleMapTypeRefToMethodTable = 1;
 using ModuleMapTraverse = void (*)(unsigned int index, CLRDATA_ADDRESS method_table, void* token);
 
+struct DacpOomData;  // sos_gc_info.h
+
 // ISOSDacInterface, named through the slots we call.
 // GC heap structures (frozen layouts).
 struct DacpGenerationData {
@@ -445,8 +447,8 @@ class ISOSDacInterface : public IUnknown {
   virtual HRESULT GetGCHeapDetails(CLRDATA_ADDRESS heap, DacpGcHeapDetails* details) = 0;  // slot 48
   virtual HRESULT GetGCHeapStaticData(DacpGcHeapDetails* details) = 0;  // slot 49
   virtual HRESULT GetHeapSegmentData(CLRDATA_ADDRESS segment, DacpHeapSegmentData* data) = 0;  // slot 50
-  virtual void Slot51() = 0;
-  virtual void Slot52() = 0;
+  virtual HRESULT GetOOMData(CLRDATA_ADDRESS heap, DacpOomData* data) = 0;  // slot 51
+  virtual HRESULT GetOOMStaticData(DacpOomData* data) = 0;  // slot 52
   virtual void Slot53() = 0;
   virtual void Slot54() = 0;
   virtual void Slot55() = 0;

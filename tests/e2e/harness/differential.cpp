@@ -13,12 +13,14 @@
 namespace clrdump::test {
 namespace {
 
-// One accepted difference: a whole stream ("out", "err", "both"), or
+// One accepted difference: a whole stream ("out", "err", "both"),
 // "lines:<regex>" for stdout lines that may differ (matching lines are
-// dropped from both sides before comparing).
+// dropped from both sides before comparing), or "strip:<regex>" for text
+// within lines that may differ (removed from both sides).
 struct Accepted {
   std::string stream;
   std::optional<std::regex> lines;
+  std::optional<std::regex> strip;
 };
 
 std::map<std::string, Accepted> LoadAccepted() {
@@ -30,8 +32,9 @@ std::map<std::string, Accepted> LoadAccepted() {
     const size_t t1 = line.find('\t');
     const size_t t2 = line.find('\t', t1 + 1);
     if (t1 == std::string::npos || t2 == std::string::npos) continue;
-    Accepted a{line.substr(t1 + 1, t2 - t1 - 1), std::nullopt};
+    Accepted a{line.substr(t1 + 1, t2 - t1 - 1), std::nullopt, std::nullopt};
     if (a.stream.rfind("lines:", 0) == 0) a.lines = std::regex(a.stream.substr(6));
+    if (a.stream.rfind("strip:", 0) == 0) a.strip = std::regex(a.stream.substr(6));
     accepted[line.substr(0, t1)] = a;
   }
   return accepted;
@@ -77,6 +80,10 @@ void CompareWithOracle(const std::string& oracle, const std::string& name,
   if (it != accepted.end() && it->second.lines) {
     our_out = DropLines(our_out, *it->second.lines);
     their_out = DropLines(their_out, *it->second.lines);
+  }
+  if (it != accepted.end() && it->second.strip) {
+    our_out = std::regex_replace(our_out, *it->second.strip, "");
+    their_out = std::regex_replace(their_out, *it->second.strip, "");
   }
   if (allowed != "out" && allowed != "both") {
     EXPECT_EQ(our_out, their_out) << name << " (stdout)";
