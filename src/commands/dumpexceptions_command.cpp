@@ -9,6 +9,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/heap_filter.h"
+#include "commands/roots_output.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -84,10 +85,6 @@ void PrintException(CommandContext& ctx, ManagedHeap& heap, runtime::Runtime& rt
 }
 
 Status RunDumpExceptions(CommandContext& ctx, const ParsedArgs& args) {
-  if (args.Has("-live") != args.Has("-dead")) {
-    return MakeError(ErrorCode::kUnsupported,
-                     "dumpexceptions: -live and -dead are not supported yet");
-  }
   auto heap = ctx.target.heap();
   if (!heap) return heap.error();
   auto rt = ctx.target.runtime();
@@ -111,12 +108,32 @@ Status RunDumpExceptions(CommandContext& ctx, const ParsedArgs& args) {
   Table table(ctx.out, {columns::Pointer(), columns::Pointer(), columns::TypeName()});
   table.WriteHeader({"Address", "MethodTable", "Message", "Name"});
   ExceptionTypes exceptions(h);
+  // Both together mean neither, as in dotnet-dump.
+  const bool by_liveness = args.Has("-live") != args.Has("-dead");
+  const bool want_live = args.Has("-live");
+  const runtime::AddressSet* live = nullptr;
+  Status live_status = Ok{};
+  // The live set is computed when the first exception reaches the test, so
+  // its messages follow the header as in dotnet-dump.
+  auto passes_liveness = [&](uint64_t address) {
+    if (!by_liveness) return true;
+    if (!live) {
+      auto set = LiveObjects(ctx, true);
+      if (!set) {
+        live_status = set.error();
+        return false;
+      }
+      live = *set;
+    }
+    return live->Contains(address) == want_live;
+  };
   int total = 0;
   for (const runtime::GcSegment* segment : filter.Segments(nullptr, true)) {
     h.Walk(*segment, [&](const HeapObject& object) {
-      if (ctx.cancelled()) return false;
+      if (ctx.cancelled() || !live_status) return false;
       if (!object.valid() || !filter.Accepts(*segment, object)) return true;
       if (!exceptions.IsException(object.method_table)) return true;
+      if (!passes_liveness(object.address)) return true;
       if (type && Lower(h.TypeName(object.method_table)).find(*type) == std::string::npos) {
         return true;
       }
@@ -124,6 +141,7 @@ Status RunDumpExceptions(CommandContext& ctx, const ParsedArgs& args) {
       PrintException(ctx, h, **rt, table, object);
       return true;
     });
+    if (!live_status) return live_status;
     if (ctx.cancelled()) return Ok{};
   }
   ctx.out << "\n    Total: " << total << " objects\n";

@@ -3,10 +3,13 @@
 // the finalizable objects (ClrMD's reading of the GC's fill pointers).
 #include <fmt/format.h>
 
+#include <unordered_set>
+
 #include "commands/address.h"
 #include "commands/command.h"
 #include "commands/dumpheap_service.h"
 #include "commands/families.h"
+#include "commands/roots_output.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -78,6 +81,19 @@ void PrintGenerationalRanges(CommandContext& ctx, const runtime::ManagedHeap& he
   }
 }
 
+// The valid objects of every sub-heap's ready-for-finalization range.
+std::unordered_set<uint64_t> ReadyObjects(runtime::ManagedHeap& heap) {
+  std::unordered_set<uint64_t> ready;
+  for (const GcSubHeap& sub : heap.sub_heaps()) {
+    const AddressRange range = ReadyRange(sub);
+    for (uint64_t slot = range.start; slot < range.end; slot += 8) {
+      const uint64_t object = heap.ReadPointer(slot).value_or(0);
+      if (object != 0 && heap.Type(heap.ReadPointer(object).value_or(0))) ready.insert(object);
+    }
+  }
+  return ready;
+}
+
 Status RunFinalizeQueue(CommandContext& ctx, const ParsedArgs& args) {
   uint64_t wanted_mt = 0;
   if (auto mt = args.Value("-mt"); mt && mt->find_first_not_of(" \t") != std::string::npos) {
@@ -87,20 +103,29 @@ Status RunFinalizeQueue(CommandContext& ctx, const ParsedArgs& args) {
   }
   const bool short_list = args.Has("-short");
   if (short_list && args.Has("-summary")) return Invalid("Cannot specify both -short and -stat.");
-  if (args.Has("-allReady")) {
-    return MakeError(ErrorCode::kUnsupported, "finalizequeue: -allReady is not supported yet");
-  }
+  const bool all_ready = args.Has("-allReady");
   auto heap = ctx.target.heap();
   if (!heap) return heap.error();
   auto rt = ctx.target.runtime();
   if (!rt) return rt.error();
   runtime::ManagedHeap& h = **heap;
+  // With -allReady, dotnet-dump computes liveness first, so its messages
+  // come before the rest.
+  const runtime::AddressSet* live = nullptr;
+  std::unordered_set<uint64_t> ready;
+  if (all_ready) {
+    auto set = LiveObjects(ctx, true);
+    if (!set) return set.error();
+    live = *set;
+    ready = ReadyObjects(h);
+  }
   if (!short_list) {
     PrintCleanupData(ctx, **rt);
     ctx.out << "----------------------------------\n\n";
     PrintGenerationalRanges(ctx, h);
-    ctx.out << "Statistics for all finalizable objects (including all objects ready for "
-               "finalization):\n";
+    ctx.out << (all_ready ? "Statistics for all finalizable objects that are no longer rooted:\n"
+                          : "Statistics for all finalizable objects (including all objects ready "
+                            "for finalization):\n");
   }
   HeapPrintOptions print;
   print.display = short_list ? HeapDisplay::kShort : HeapDisplay::kNormal;
@@ -116,6 +141,9 @@ Status RunFinalizeQueue(CommandContext& ctx, const ParsedArgs& args) {
       const uint64_t mt = h.ReadPointer(object).value_or(0);
       if (!h.Type(mt)) continue;
       if (wanted_mt != 0 && mt != wanted_mt) continue;
+      // Objects the finalizer thread has yet to run are rooted by its queue
+      // but belong with the unrooted ones.
+      if (live && !ready.contains(object) && live->Contains(object)) continue;
       const runtime::GcSegment* segment = h.SegmentOf(object);
       printer.Add(h.ObjectAt(object, segment), segment);
     }

@@ -88,6 +88,11 @@ std::vector<Case> FixedCases() {
       {"handles_dumpexceptions_bad_generation", {"dumpexceptions -gen 2"}},
       {"handles_dumpexceptions_extra_argument", {"dumpexceptions extra"}, false},
       {"handles_help_dumpexceptions", {"help dumpexceptions"}},
+      {"handles_fq_all_ready", {"fq -allReady", "fq -allReady -short", "fq -allReady -stat"}},
+      {"handles_fq_all_ready_short", {"fq -allReady -short"}},
+      {"handles_dumpexceptions_live",
+       {"dumpexceptions -live", "dumpexceptions -dead", "dumpexceptions -dead -type exception"}},
+      {"handles_dumpexceptions_dead", {"dumpexceptions -dead -gen gen0"}},
       {"handles_help_finalizequeue", {"help finalizequeue"}, false},
   };
 }
