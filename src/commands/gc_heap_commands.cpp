@@ -1,4 +1,5 @@
-// GC heap layout and contents: `eeheap` (its GC part) and `dumpheap`, with
+// GC heap layout and contents: `eeheap` (its loader part is in
+// loader_heaps.cpp) and `dumpheap`, with
 // dotnet-dump's filters, tables and statistics.
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include "commands/command.h"
 #include "commands/families.h"
 #include "commands/heap_filter.h"
+#include "commands/loader_heaps.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -138,16 +140,8 @@ void PrintSubHeap(CommandContext& ctx, ManagedHeap& heap, const HeapFilter& filt
   ctx.out << "------------------------------\n";
 }
 
-Status RunEEHeap(CommandContext& ctx, const ParsedArgs& args) {
-  if (!args.Has("-gc") || args.Has("-loader")) {
-    return MakeError(ErrorCode::kUnsupported,
-                     "eeheap: only the GC heap is shown so far (use eeheap -gc)");
-  }
-  auto heap = ctx.target.heap();
-  if (!heap) return heap.error();
-  HeapFilter filter(**heap);
-  if (Status s = ApplyCommonFilters(filter, args, "eeheap", false); !s) return s;
-  ManagedHeap& h = **heap;
+// The GC part of eeheap; returns the committed bytes it lists.
+uint64_t PrintGcHeap(CommandContext& ctx, ManagedHeap& h, const HeapFilter& filter) {
   auto rt = ctx.target.runtime();
   const auto datas = rt ? (*rt)->GetGcDynamicAdaptationMode() : std::nullopt;
   ctx.out << "\nDATAS = " << (datas ? std::to_string(*datas) : "") << "\n";
@@ -160,7 +154,7 @@ Status RunEEHeap(CommandContext& ctx, const ParsedArgs& args) {
   ctx.out << fmt::format("Number of GC Heaps: {}\n", h.sub_heaps().size());
   ctx.out << std::string(40, '-') << "\n";
   for (const auto* sub : filter.SubHeaps()) {
-    if (ctx.cancelled()) return Ok{};
+    if (ctx.cancelled()) return 0;
     PrintSubHeap(ctx, h, filter, *sub, table);
   }
   uint64_t allocated = 0, committed = 0;
@@ -171,6 +165,29 @@ Status RunEEHeap(CommandContext& ctx, const ParsedArgs& args) {
   const std::string prefix = filter.has_filters() ? "Partial " : "";
   ctx.out << prefix << "GC Allocated Heap Size:    Size: " << MemorySize(allocated) << " bytes.\n";
   ctx.out << prefix << "GC Committed Heap Size:    Size: " << MemorySize(committed) << " bytes.\n";
+  return committed;
+}
+
+// Loader heaps, then the GC heap; both (with the sum) unless one is asked for.
+Status RunEEHeap(CommandContext& ctx, const ParsedArgs& args) {
+  auto heap = ctx.target.heap();
+  if (!heap) return heap.error();
+  HeapFilter filter(**heap);
+  if (Status s = ApplyCommonFilters(filter, args, "eeheap", false); !s) return s;
+  const bool gc = args.Has("-gc");
+  const bool loader = args.Has("-loader");
+  uint64_t total = 0;
+  if (loader || !gc) {
+    auto rt = ctx.target.runtime();
+    if (!rt) return rt.error();
+    total += PrintLoaderHeaps(ctx, **rt, filter);
+  }
+  if (ctx.cancelled()) return Ok{};
+  if (gc || !loader) total += PrintGcHeap(ctx, **heap, filter);
+  if (!gc && !loader && !ctx.cancelled()) {
+    ctx.out << "\n" << (filter.has_filters() ? "Partial" : "Total")
+            << " bytes consumed by CLR: " << MemorySize(total, "0") << "\n\n";
+  }
   return Ok{};
 }
 

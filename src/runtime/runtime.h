@@ -15,6 +15,7 @@
 #include "dump/process_memory.h"
 #include "runtime/gc_info.h"
 #include "runtime/gc_model.h"
+#include "runtime/native_heaps.h"
 
 namespace clrdump::runtime {
 
@@ -461,6 +462,14 @@ class Runtime {
   virtual Result<GcOomInfo> GetGcOomInfo(uint64_t heap) = 0;
   virtual Result<GcInterestingInfo> GetGcInterestingInfo(uint64_t heap) = 0;
   virtual Result<GcGlobalMechanisms> GetGcGlobalMechanisms() = 0;
+  // Native heaps, as ClrMD enumerates them (in the runtime's order; heaps
+  // whose walk the runtime abandoned are left out): a domain's loader
+  // heaps (through its LoaderAllocator on .NET 8+), the JIT managers and
+  // their code heaps, and a module's thunk heap.
+  virtual std::vector<NativeHeap> GetDomainNativeHeaps(uint64_t domain) = 0;
+  virtual std::vector<JitManager> GetJitManagers() = 0;
+  virtual std::vector<NativeHeap> GetJitManagerHeaps(uint64_t jit_manager) = 0;
+  virtual std::vector<NativeHeap> GetThunkHeaps(uint64_t thunk_heap) = 0;
 };
 
 // Loads the DAC and connects it to the dump. The core and memory must

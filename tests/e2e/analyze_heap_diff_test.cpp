@@ -1,7 +1,7 @@
-// Differential tests of the GC heap layout and listing commands (`eeheap
-// -gc`, `dumpheap` with its filters) against dotnet-dump. Segment and
-// MethodTable addresses come from each dump at test time, from clrdump's
-// own `eeheap -gc` and `dumpheap -stat`.
+// Differential tests of the heap layout and listing commands (`eeheap`
+// with its loader and GC parts, `dumpheap` with its filters) against
+// dotnet-dump. Segment, loader heap and MethodTable addresses come from
+// each dump at test time, from clrdump's own `eeheap` and `dumpheap -stat`.
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -26,6 +26,8 @@ struct Segment {
 struct Discovered {
   std::vector<Segment> segments;
   std::string string_mt;
+  // The first block of each loader heap row ("LowFrequencyHeap: 7f..(...").
+  std::vector<std::string> loader_blocks;
 };
 
 std::string Analyze(const std::string& dump, const std::string& command) {
@@ -41,6 +43,11 @@ Discovered Discover(const std::string& dump) {
   for (std::string line; std::getline(layout, line);) {
     if (std::regex_search(line, m, kSegment)) d.segments.push_back({m[1], m[2], m[3]});
   }
+  static const std::regex kBlock(R"(^[A-Za-z]+Heap: +([0-9a-f]{12})\()");
+  std::istringstream loader(Analyze(dump, "eeheap -loader"));
+  for (std::string line; std::getline(loader, line);) {
+    if (std::regex_search(line, m, kBlock)) d.loader_blocks.push_back(m[1]);
+  }
   std::istringstream stats(Analyze(dump, "dumpheap -stat"));
   for (std::string line; std::getline(stats, line);) {
     if (std::regex_search(line, m, kString)) d.string_mt = m[1];
@@ -54,6 +61,11 @@ std::vector<Case> FixedCases() {
       {"heap_eeheap_gc_bad_heap", {"eeheap -gc -heap 7"}},
       {"heap_eeheap_gc_bad_segment", {"eeheap -gc -segment zz"}},
       {"heap_eeheap_gc_too_many_arguments", {"eeheap -gc 1 2 3"}},
+      {"heap_eeheap_all", {"eeheap", "EEHeap -loader", "eeheap -gc -loader"}},
+      {"heap_eeheap_heap_index",
+       {"eeheap -heap 0", "eeheap -loader -heap 0", "eeheap -loader -heap -1"}},
+      {"heap_eeheap_loader_bad_segment", {"eeheap -loader -segment zz"}},
+      {"heap_eeheap_loader_range_without_heaps", {"eeheap -loader 10 L5", "eeheap 10 20"}},
       {"heap_dumpheap_stat", {"dumpheap -stat", "DumpHeap -stat -bycount"}},
       {"heap_dumpheap_all", {"dumpheap"}},
       {"heap_dumpheap_short", {"dumpheap -short"}},
@@ -97,6 +109,22 @@ std::vector<Case> DerivedCases(const Discovered& d) {
     by_segment.commands.push_back("dumpheap -short " + s.begin + " L100");
   }
   cases.push_back(by_segment);
+  // Loader heaps are filtered by the range only (either end of a block in
+  // it); -heap and -segment only make the totals "Partial".
+  Case loader{"heap_eeheap_loader_filters", {}};
+  for (const auto& block : d.loader_blocks) {
+    loader.commands.push_back("eeheap -loader " + block + " L1");
+  }
+  if (!d.loader_blocks.empty()) {
+    loader.commands.push_back("eeheap " + d.loader_blocks.front());
+    loader.commands.push_back("eeheap -loader 1 " + d.loader_blocks.back());
+  }
+  if (!d.segments.empty()) {
+    loader.commands.push_back("eeheap -segment " + d.segments.front().address);
+    loader.commands.push_back("eeheap -loader -segment " + d.segments.front().address);
+    loader.commands.push_back("eeheap " + d.segments.front().begin + " L1000");
+  }
+  cases.push_back(loader);
   if (!d.string_mt.empty()) {
     cases.push_back({"heap_dumpheap_mt",
                      {"dumpheap -mt " + d.string_mt, "dumpheap -stat -mt 0x" + d.string_mt}});
@@ -114,6 +142,8 @@ class AnalyzeHeapDiff : public ::testing::TestWithParam<const char*> {
     CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
     discovered_ = Discover(dump_);
     ASSERT_FALSE(discovered_.segments.empty()) << "eeheap -gc listed no segment in " << dump_;
+    ASSERT_FALSE(discovered_.loader_blocks.empty())
+        << "eeheap -loader listed no loader heap in " << dump_;
     cases_ = FixedCases();
     for (auto& c : DerivedCases(discovered_)) cases_.push_back(std::move(c));
   }

@@ -77,15 +77,22 @@ std::string ReadFile(const std::string& path) {
 const std::set<std::string> kOracleCrashesOnRoots = {"crash.nested.Heap", "asyncmain.Heap"};
 
 TEST_P(AnalyzeHeapMiscDiffDashC, TraverseHeapWritesTheSameFiles) {
-  if (kOracleCrashesOnRoots.count(GetParam())) GTEST_SKIP() << "dotnet-dump crashes on its roots";
   const std::string dir = MakeTempDir("heapmisc-traverseheap");
   auto run = [&](const std::string& tool, const std::string& stem) {
     return test::Run({tool, "analyze", dump_, "-c", "traverseheap " + dir + "/" + stem + ".txt", "-c",
                 "traverseheap -xml " + dir + "/" + stem + ".xml", "-c", "exit"},
                {}, std::chrono::seconds(600));
   };
-  const RunResult theirs = run(oracle_, "oracle");
   const RunResult ours = run(ClrdumpPath(), "clrdump");
+  if (kOracleCrashesOnRoots.count(GetParam())) {
+    // Nothing to compare with: clrdump must still finish and write both
+    // files, the stack roots of the thread the DAC cannot walk left out.
+    EXPECT_EQ(ours.exit_code, 0) << ours.err;
+    EXPECT_NE(ReadFile(dir + "/clrdump.txt").find("0x"), std::string::npos);
+    EXPECT_NE(ReadFile(dir + "/clrdump.xml").find("<gcheap>"), std::string::npos);
+    return;
+  }
+  const RunResult theirs = run(oracle_, "oracle");
   EXPECT_EQ(ours.exit_code, theirs.exit_code);
   EXPECT_EQ(ours.out, theirs.out);
   for (const char* ext : {".txt", ".xml"}) {

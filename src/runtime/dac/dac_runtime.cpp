@@ -56,6 +56,10 @@ Status DacRuntime::Load() {
   if (process_->QueryInterface(&kIID_ISOSDacInterface8, &sos8) >= 0) {
     sos8_ = static_cast<ISOSDacInterface8*>(sos8);
   }
+  void* sos13 = nullptr;
+  if (process_->QueryInterface(&kIID_ISOSDacInterface13, &sos13) >= 0) {
+    sos13_ = static_cast<ISOSDacInterface13*>(sos13);
+  }
   void* sos12 = nullptr;
   if (process_->QueryInterface(&kIID_ISOSDacInterface12, &sos12) >= 0) {
     sos12_ = static_cast<ISOSDacInterface12*>(sos12);

@@ -93,6 +93,11 @@ class DacRuntime final : public Runtime {
   Result<GcOomInfo> GetGcOomInfo(uint64_t heap) override;
   Result<GcInterestingInfo> GetGcInterestingInfo(uint64_t heap) override;
   Result<GcGlobalMechanisms> GetGcGlobalMechanisms() override;
+  // Native heaps: dac_loader.cpp.
+  std::vector<NativeHeap> GetDomainNativeHeaps(uint64_t domain) override;
+  std::vector<JitManager> GetJitManagers() override;
+  std::vector<NativeHeap> GetJitManagerHeaps(uint64_t jit_manager) override;
+  std::vector<NativeHeap> GetThunkHeaps(uint64_t thunk_heap) override;
   // Sync block details and thin locks: dac_sync.cpp.
   Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) override;
   std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() override;
@@ -137,6 +142,15 @@ class DacRuntime final : public Runtime {
   ISOSDacInterface8* sos8_ = nullptr;    // .NET 5+
   ISOSDacInterface12* sos12_ = nullptr;  // .NET 7+
   std::optional<UsefulGlobals> useful_globals_;
+  // Loader heaps (dac_loader.cpp); all called with mutex_ held.
+  std::vector<NativeHeap> LoaderAllocatorHeaps(uint64_t loader_allocator);
+  std::vector<NativeHeap> LegacyDomainHeaps(uint64_t domain);
+  std::vector<NativeHeap> LegacyLoaderHeap(uint64_t heap, bool explicit_control,
+                                           NativeHeapKind kind);
+  const std::vector<NativeHeapKind>& LoaderHeapKinds();
+  int RuntimeMajorVersion() const;
+  ISOSDacInterface13* sos13_ = nullptr;  // .NET 8+
+  std::optional<std::vector<NativeHeapKind>> loader_heap_kinds_;
 };
 
 }  // namespace clrdump::runtime::dac

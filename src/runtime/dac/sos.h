@@ -388,6 +388,26 @@ class ISOSStackRefEnum : public ISOSEnum {
   ~ISOSStackRefEnum() = default;
 };
 
+// Loader heaps: GetJitManagerList, GetCodeHeapList and the heap walks.
+struct DacpJitManagerInfo {
+  CLRDATA_ADDRESS manager_address;
+  uint32_t code_type;
+  CLRDATA_ADDRESS heap_list;
+};
+static_assert(sizeof(DacpJitManagerInfo) == 0x18);
+
+// code_type 0: a loader code heap (`first` is its heap); 1: a host code
+// heap (`first` is its base, `second` its current end); 2: unknown.
+struct DacpJitCodeHeapInfo {
+  uint32_t code_type;
+  CLRDATA_ADDRESS first;
+  CLRDATA_ADDRESS second;
+};
+static_assert(sizeof(DacpJitCodeHeapInfo) == 0x18);
+
+// Called once per block of a loader heap walk; carries no user token.
+using VisitHeap = void (*)(CLRDATA_ADDRESS block, size_t size, int32_t is_current_block);
+
 class ISOSDacInterface : public IUnknown {
  public:
   virtual HRESULT GetThreadStoreData(DacpThreadStoreData* data) = 0;  // slot 3
@@ -422,7 +442,8 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot24() = 0;
   virtual void Slot25() = 0;
   virtual HRESULT GetCodeHeaderData(CLRDATA_ADDRESS ip, DacpCodeHeaderData* data) = 0;  // slot 26
-  virtual void Slot27() = 0;
+  virtual HRESULT GetJitManagerList(unsigned int count, DacpJitManagerInfo* managers,
+                                    unsigned int* needed) = 0;  // slot 27
   virtual void Slot28() = 0;
   virtual void Slot29() = 0;
   virtual void Slot30() = 0;
@@ -463,9 +484,11 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot64() = 0;
   virtual HRESULT GetNestedExceptionData(CLRDATA_ADDRESS exception, CLRDATA_ADDRESS* object, CLRDATA_ADDRESS* next) = 0;  // slot 65
   virtual void Slot66() = 0;
-  virtual void Slot67() = 0;
-  virtual void Slot68() = 0;
-  virtual void Slot69() = 0;
+  virtual HRESULT TraverseLoaderHeap(CLRDATA_ADDRESS loader_heap, VisitHeap callback) = 0;  // slot 67
+  virtual HRESULT GetCodeHeapList(CLRDATA_ADDRESS jit_manager, unsigned int count,
+                                  DacpJitCodeHeapInfo* heaps, unsigned int* needed) = 0;  // slot 68
+  virtual HRESULT TraverseVirtCallStubHeap(CLRDATA_ADDRESS domain, int heap_type,
+                                           VisitHeap callback) = 0;  // slot 69
   virtual HRESULT GetUsefulGlobals(DacpUsefulGlobalsData* data) = 0;  // slot 70
   virtual void Slot71() = 0;
   virtual void Slot72() = 0;
@@ -559,6 +582,26 @@ class ISOSDacInterface12 : public IUnknown {
                                              CLRDATA_ADDRESS* limit) = 0;  // slot 3
  protected:
   ~ISOSDacInterface12() = default;
+};
+
+inline constexpr Guid kIID_ISOSDacInterface13 = {0x3176a8ed, 0x597b, 0x4f54,
+                                                 {0xa7, 0x1f, 0x83, 0x69, 0x5c, 0x6a, 0x8c, 0x5e}};
+
+// .NET 8+: loader heaps by LoaderAllocator, walked with their kind
+// (0 LoaderHeap, 1 ExplicitControlLoaderHeap).
+class ISOSDacInterface13 : public IUnknown {
+ public:
+  virtual HRESULT TraverseLoaderHeap(CLRDATA_ADDRESS loader_heap, int32_t kind,
+                                     VisitHeap callback) = 0;  // slot 3
+  virtual HRESULT GetDomainLoaderAllocator(CLRDATA_ADDRESS domain,
+                                           CLRDATA_ADDRESS* loader_allocator) = 0;  // slot 4
+  virtual HRESULT GetLoaderAllocatorHeapNames(int count, const char** names,
+                                              int* needed) = 0;  // slot 5
+  virtual HRESULT GetLoaderAllocatorHeaps(CLRDATA_ADDRESS loader_allocator, int count,
+                                          CLRDATA_ADDRESS* heaps, int32_t* kinds,
+                                          int* needed) = 0;  // slot 6
+ protected:
+  ~ISOSDacInterface13() = default;
 };
 
 }  // namespace clrdump::runtime::dac
