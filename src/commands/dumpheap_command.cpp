@@ -38,9 +38,6 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
     return Invalid("The GC heap is not in a valid state for traversal.  "
                    "(Use -ignoreGCState to override.)");
   }
-  if (args.Has("-strings")) {
-    return MakeError(ErrorCode::kUnsupported, "dumpheap: -strings is not supported yet");
-  }
   Options o;
   // Both together mean neither, as in dotnet-dump.
   if (args.Has("-live") != args.Has("-dead")) {
@@ -81,6 +78,10 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
   o.print.by_count = args.Has("-bycount");
   if (args.Has("-thinlock")) {
     o.print.display = HeapDisplay::kThinLock;
+  } else if (args.Has("-strings")) {
+    // -strings lists System.String only, whatever -mt says.
+    o.print.display = HeapDisplay::kStrings;
+    o.method_table = heap.globals().string_mt;
   } else if (args.Has("-short")) {
     o.print.display = HeapDisplay::kShort;
   } else {

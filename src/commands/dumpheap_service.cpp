@@ -53,18 +53,31 @@ void HeapPrinter::Add(const HeapObject& object, const GcSegment* segment) {
       objects_.WriteHeader({"Address", "MT", "Size"});
       header_written_ = true;
     }
-    objects_.WriteRow({PointerCell(object.address), PointerCell(object.method_table),
+    // An object without a type shows no MethodTable.
+    objects_.WriteRow({PointerCell(object.address),
+                       object.valid() ? PointerCell(object.method_table) : "",
                        object.valid() ? IntegerCell(size) : "", object.free() ? "Free" : ""});
   }
   if (options_.fragmentation) TrackFragmentation(segment, object);
-  auto [it, added] = stats_.try_emplace(object.method_table);
-  if (added) order_.push_back(object.method_table);
+  if (options_.display == HeapDisplay::kStrings) {
+    strings_.Add(heap_, object, size);
+    return;
+  }
+  // Without a type, dotnet-dump counts the pointer as stored, mark bit and all.
+  const uint64_t key =
+      object.valid() ? object.method_table : heap_.ReadPointer(object.address).value_or(0);
+  auto [it, added] = stats_.try_emplace(key);
+  if (added) order_.push_back(key);
   it->second.count++;
   it->second.size += size;
 }
 
 void HeapPrinter::Finish() {
   if (options_.display == HeapDisplay::kNormal && !stats_.empty()) PrintStats();
+  if (options_.display == HeapDisplay::kStrings && !strings_.empty()) {
+    if (!options_.stat) ctx_.out << "\n";
+    strings_.Print(ctx_.out, ctx_.cancel);
+  }
   PrintFragmentation();
 }
 

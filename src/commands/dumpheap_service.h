@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "commands/command.h"
+#include "commands/string_table.h"
 #include "commands/table.h"
 #include "runtime/heap.h"
 
 namespace clrdump::cmd {
 
-enum class HeapDisplay { kNormal, kShort, kThinLock };
+enum class HeapDisplay { kNormal, kShort, kThinLock, kStrings };
 
 struct HeapPrintOptions {
   HeapDisplay display = HeapDisplay::kNormal;
@@ -55,6 +56,7 @@ class HeapPrinter {
   std::optional<Table> thin_locks_;
   std::unordered_map<uint64_t, TypeStats> stats_;
   std::vector<uint64_t> order_;  // first-seen order, which ties keep
+  StringTable strings_;
   std::optional<runtime::HeapObject> last_free_;
   std::vector<std::pair<runtime::HeapObject, runtime::HeapObject>> fragments_;
   std::optional<std::vector<runtime::ManagedThread>> threads_;

@@ -23,6 +23,9 @@ Registry AllCommands() {
   AddGcInfoCommands(registry);
   AddRuntimeTypeCommands(registry);
   AddTraverseHeapCommand(registry);
+  AddVerifyCommands(registry);
+  AddHeapLocationCommands(registry);
+  AddGenerationCommands(registry);
   AddHandleCommands(registry);
   AddSyncBlkCommand(registry);
   AddFinalizeQueueCommand(registry);

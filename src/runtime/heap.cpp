@@ -181,4 +181,44 @@ uint64_t ManagedHeap::StepOverContexts(const GcSegment& segment, uint64_t addres
   return address;
 }
 
+std::optional<HeapObject> ManagedHeap::PreviousObject(const GcSegment& segment,
+                                                      uint64_t address) {
+  if (address <= segment.objects.start || !segment.objects.Contains(address)) return std::nullopt;
+  std::optional<HeapObject> last;
+  Walk(segment, [&](const HeapObject& object) {
+    if (object.address >= address) return false;
+    last = object;
+    return true;
+  });
+  return last;
+}
+
+std::optional<HeapObject> ManagedHeap::NextObject(const GcSegment& segment, uint64_t address) {
+  // As ClrMD, an address outside the segment's objects has no next object.
+  if (!segment.objects.Contains(address)) return std::nullopt;
+  std::optional<HeapObject> next;
+  Walk(segment, [&](const HeapObject& object) {
+    if (object.address <= address) return true;
+    next = object;
+    return false;
+  });
+  return next;
+}
+
+std::vector<AddressRange> ManagedHeap::AllocationContexts() const {
+  std::vector<AddressRange> contexts;
+  for (const auto& [start, limit] : contexts_) contexts.push_back({start, limit});
+  std::sort(contexts.begin(), contexts.end(),
+            [](const AddressRange& a, const AddressRange& b) { return a.start < b.start; });
+  return contexts;
+}
+
+size_t ManagedHeap::ReadBytes(uint64_t address, std::span<uint8_t> out) const {
+  return core_.Read(address, out, false);
+}
+
+std::optional<uint64_t> ManagedHeap::ReadTargetPointer(uint64_t address) const {
+  return memory_.ReadValue<uint64_t>(address);
+}
+
 }  // namespace clrdump::runtime

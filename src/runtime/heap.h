@@ -92,6 +92,27 @@ class ManagedHeap {
   std::optional<uint64_t> ReadPointer(uint64_t address) const;
   std::optional<uint32_t> ReadU32(uint64_t address) const;
 
+  // --- Neighbours and checks (listnearobj, gcwhere, verifyheap, dumpgen).
+  // ClrMD's FindPreviousObjectOnSegment (careful): the last object of
+  // `segment` that starts before `address`; nullopt when there is none or
+  // `address` is outside the segment's objects.
+  std::optional<HeapObject> PreviousObject(const GcSegment& segment, uint64_t address);
+  // ClrMD's FindNextObjectOnSegment (careful): the first object of
+  // `segment` after `address`, valid or not; nullopt when there is none or
+  // `address` is outside the segment's objects.
+  std::optional<HeapObject> NextObject(const GcSegment& segment, uint64_t address);
+  // The allocation contexts the walk steps over (start, limit).
+  std::vector<AddressRange> AllocationContexts() const;
+  // A pointer read as the debugger's memory service reads it: the dump,
+  // then module files on disk.
+  std::optional<uint64_t> ReadTargetPointer(uint64_t address) const;
+  // Bytes of the dump's heap memory; returns how many could be read.
+  size_t ReadBytes(uint64_t address, std::span<uint8_t> out) const;
+  // ClrMD's walk without `carefully`: visits objects in order and stops
+  // after the first invalid one, or at memory the dump lacks.
+  template <typename Visit>
+  void WalkUntilInvalid(const GcSegment& segment, Visit&& visit);
+
  private:
   uint64_t StepOverContexts(const GcSegment& segment, uint64_t address) const;
   uint64_t FindNextValid(const GcSegment& segment, uint64_t address);
@@ -209,6 +230,26 @@ void ManagedHeap::WalkSeries(const HeapObject& object, std::span<const uint8_t> 
       offset += skip;
     }
     if (offset <= before) break;  // a corrupt descriptor must not loop forever
+  }
+}
+
+template <typename Visit>
+void ManagedHeap::WalkUntilInvalid(const GcSegment& segment, Visit&& visit) {
+  uint64_t address = segment.objects.start;
+  uint64_t resident_from = address;
+  while (segment.objects.Contains(address)) {
+    if (address - resident_from > kResidentWindow) {
+      // As Walk: what has been passed need not stay in memory.
+      core_.Release(resident_from, address - resident_from - kResidentWindow / 4);
+      resident_from = address - kResidentWindow / 4;
+    }
+    if (!ReadPointer(address)) break;
+    HeapObject object = ObjectAt(address, &segment);
+    if (!visit(static_cast<const HeapObject&>(object)) || !object.valid()) break;
+    address = StepOverContexts(segment, address + AlignObjectSize(object.size));
+  }
+  if (segment.objects.end > resident_from) {
+    core_.Release(resident_from, segment.objects.end - resident_from);
   }
 }
 
