@@ -4,17 +4,14 @@
 
 #include <unistd.h>
 
-#include <algorithm>
-#include <unordered_map>
-
 #include "commands/address.h"
 #include "commands/command.h"
+#include "commands/dumpheap_service.h"
 #include "commands/families.h"
 #include "commands/heap_filter.h"
 #include "commands/heap_listing.h"
 #include "commands/progress.h"
 #include "commands/roots_output.h"
-#include "commands/string_table.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -25,24 +22,11 @@ using runtime::GcSegment;
 using runtime::HeapObject;
 using runtime::ManagedHeap;
 
-constexpr uint64_t kFragmentMinSize = 512 * 1024;
-
-enum class Display { kNormal, kShort, kStrings };
-
 struct Options {
   std::optional<uint64_t> method_table;
   std::optional<std::string> type;
-  bool stat = false;
-  bool by_count = false;
-  bool fragmentation = true;
   enum class Liveness { kAll, kLive, kDead } liveness = Liveness::kAll;
-  Display display = Display::kNormal;
-};
-
-struct TypeStats {
-  uint64_t count = 0;
-  uint64_t size = 0;
-  std::string name;
+  HeapPrintOptions print;
 };
 
 Error Invalid(std::string message) {
@@ -53,9 +37,6 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
   if (!heap.can_walk() && !args.Has("-ignoreGCState")) {
     return Invalid("The GC heap is not in a valid state for traversal.  "
                    "(Use -ignoreGCState to override.)");
-  }
-  if (args.Has("-thinlock")) {
-    return MakeError(ErrorCode::kUnsupported, "dumpheap: -thinlock is not supported yet");
   }
   Options o;
   // Both together mean neither, as in dotnet-dump.
@@ -93,137 +74,21 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
     filter.set_generation(*g);
   }
   o.type = args.Value("-type");
-  o.stat = args.Has("-stat");
-  o.by_count = args.Has("-bycount");
-  if (args.Has("-short")) o.display = Display::kShort;
-  if (args.Has("-strings")) {
+  o.print.stat = args.Has("-stat");
+  o.print.by_count = args.Has("-bycount");
+  if (args.Has("-thinlock")) {
+    o.print.display = HeapDisplay::kThinLock;
+  } else if (args.Has("-strings")) {
     // -strings lists System.String only, whatever -mt says.
-    o.display = Display::kStrings;
+    o.print.display = HeapDisplay::kStrings;
     o.method_table = heap.globals().string_mt;
+  } else if (args.Has("-short")) {
+    o.print.display = HeapDisplay::kShort;
+  } else {
+    o.print.fragmentation = true;
   }
   return o;
 }
-
-// What dumpheap prints for the objects that pass its filters.
-class Printer {
- public:
-  Printer(CommandContext& ctx, ManagedHeap& heap, const Options& options)
-      : ctx_(ctx), heap_(heap), options_(options),
-        objects_(ctx.out, {columns::Pointer(), columns::Pointer(), columns::Integer(),
-                           columns::Text()}) {}
-
-  void Add(const GcSegment& segment, const HeapObject& object) {
-    if (options_.display == Display::kShort) {
-      ctx_.out << fmt::format("{:012x}\n", object.address);
-      return;
-    }
-    const uint64_t size = object.valid() ? object.size : 0;
-    if (!options_.stat) {
-      if (!header_written_) {
-        objects_.WriteHeader({"Address", "MT", "Size"});
-        header_written_ = true;
-      }
-      // An object without a type shows no MethodTable.
-      objects_.WriteRow({PointerCell(object.address),
-                         object.valid() ? PointerCell(object.method_table) : "",
-                         object.valid() ? IntegerCell(size) : "", object.free() ? "Free" : ""});
-    }
-    TrackFragmentation(segment, object);
-    if (options_.display == Display::kStrings) {
-      strings_.Add(heap_, object, size);
-      return;
-    }
-    // Without a type, dotnet-dump counts the pointer as stored, mark bit and all.
-    const uint64_t key =
-        object.valid() ? object.method_table : heap_.ReadPointer(object.address).value_or(0);
-    auto [it, added] = stats_.try_emplace(key);
-    if (added) order_.push_back(key);
-    it->second.count++;
-    it->second.size += size;
-  }
-
-  void Finish() {
-    if (options_.display == Display::kNormal && !stats_.empty()) PrintStats();
-    if (options_.display == Display::kStrings && !strings_.empty()) {
-      if (!options_.stat) ctx_.out << "\n";
-      strings_.Print(ctx_.out, ctx_.cancel);
-    }
-    PrintFragmentation();
-  }
-
- private:
-  void TrackFragmentation(const GcSegment& segment, const HeapObject& object) {
-    if (options_.display != Display::kNormal || !options_.fragmentation) return;
-    if (last_free_ && object.valid() && !object.free() &&
-        last_free_->address + last_free_->size == object.address &&
-        segment.kind != runtime::SegmentKind::kLarge) {
-      fragments_.emplace_back(*last_free_, object);
-    }
-    if (object.free() && object.size >= kFragmentMinSize) {
-      last_free_ = object;
-    } else {
-      last_free_.reset();
-    }
-  }
-
-  std::string NameOf(uint64_t method_table) {
-    const std::string& name = heap_.TypeName(method_table);
-    return name.empty() ? fmt::format("<unknown_type_{:x}>", method_table) : name;
-  }
-
-  void PrintStats() {
-    if (!options_.stat) ctx_.out << "\n";
-    ctx_.out << "Statistics:\n";
-    std::vector<std::string> mts, counts, sizes;
-    uint64_t total_count = 0, total_size = 0;
-    for (uint64_t mt : order_) {
-      const TypeStats& s = stats_[mt];
-      mts.push_back(PointerCell(mt));
-      counts.push_back(IntegerCell(s.count));
-      sizes.push_back(IntegerCell(s.size));
-      total_count += s.count;
-      total_size += s.size;
-    }
-    Table table(ctx_.out, {columns::Pointer().Fitted(mts), columns::Integer().Fitted(counts),
-                           columns::Integer().Fitted(sizes), columns::TypeName()});
-    table.WriteHeader({"MT", "Count", "TotalSize", "Class Name"});
-    std::vector<uint64_t> sorted = order_;
-    std::stable_sort(sorted.begin(), sorted.end(), [&](uint64_t a, uint64_t b) {
-      return options_.by_count ? stats_[a].count < stats_[b].count
-                               : stats_[a].size < stats_[b].size;
-    });
-    for (uint64_t mt : sorted) {
-      if (ctx_.cancelled()) return;
-      const TypeStats& s = stats_[mt];
-      table.WriteRow({PointerCell(mt), IntegerCell(s.count), IntegerCell(s.size), NameOf(mt)});
-    }
-    ctx_.out << "Total " << IntegerCell(total_count) << " objects, " << IntegerCell(total_size)
-             << " bytes\n";
-  }
-
-  void PrintFragmentation() {
-    if (fragments_.empty()) return;
-    ctx_.out << "\nFragmented blocks larger than 0.5 MB:\n";
-    Table table(ctx_.out, {columns::Pointer(), columns::Integer(), columns::Pointer(),
-                           columns::TypeName()});
-    table.WriteHeader({"Address", "Size", "Followed By"});
-    for (const auto& [free, next] : fragments_) {
-      table.WriteRow({PointerCell(free.address), IntegerCell(free.size),
-                      PointerCell(next.address), NameOf(next.method_table)});
-    }
-  }
-
-  CommandContext& ctx_;
-  ManagedHeap& heap_;
-  const Options& options_;
-  Table objects_;
-  bool header_written_ = false;
-  std::unordered_map<uint64_t, TypeStats> stats_;
-  std::vector<uint64_t> order_;  // first-seen order, which ties keep
-  StringTable strings_;
-  std::optional<HeapObject> last_free_;
-  std::vector<std::pair<HeapObject, HeapObject>> fragments_;
-};
 
 bool Wanted(ManagedHeap& heap, const Options& o, const HeapObject& object) {
   if (o.type) {
@@ -243,14 +108,16 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
   HeapFilter filter(h);
   auto options = ParseOptions(args, h, filter);
   if (!options) return options.error();
-  Printer printer(ctx, h, *options);
+  auto rt = ctx.target.runtime();
+  if (!rt) return rt.error();
+  HeapPrinter printer(ctx, h, **rt, options->print);
   const runtime::AddressSet* live = nullptr;
   Status live_status = Ok{};
   // dotnet-dump computes the live set when the first object reaches its
   // -live/-dead test, so its messages come before the listing.
   auto is_live = [&](uint64_t address) {
     if (!live) {
-      auto set = LiveObjects(ctx, options->display != Display::kShort);
+      auto set = LiveObjects(ctx, options->print.display != HeapDisplay::kShort);
       if (!set) {
         live_status = set.error();
         return false;
@@ -275,7 +142,7 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
           is_live(object.address) != (options->liveness == Options::Liveness::kLive)) {
         return true;
       }
-      if (Wanted(h, *options, object)) printer.Add(*segment, object);
+      if (Wanted(h, *options, object)) printer.Add(object, segment);
       return true;
     });
     if (!live_status) return live_status;
@@ -288,16 +155,15 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
 
 Status PrintHeapObjects(CommandContext& ctx, runtime::ManagedHeap& heap,
                         const std::vector<HeapObject>& objects, bool stat, bool short_list) {
-  Options options;
+  auto rt = ctx.target.runtime();
+  if (!rt) return rt.error();
+  HeapPrintOptions options;
   options.stat = stat;
-  options.fragmentation = false;
-  if (short_list) options.display = Display::kShort;
-  Printer printer(ctx, heap, options);
+  if (short_list) options.display = HeapDisplay::kShort;
+  HeapPrinter printer(ctx, heap, **rt, options);
   for (const HeapObject& object : objects) {
     if (ctx.cancelled()) return Ok{};
-    const GcSegment* segment = heap.SegmentOf(object.address);
-    static const GcSegment kNone;
-    printer.Add(segment ? *segment : kNone, object);
+    printer.Add(object, heap.SegmentOf(object.address));
   }
   printer.Finish();
   return Ok{};

@@ -28,6 +28,10 @@ void AddTraverseHeapCommand(Registry& registry);
 void AddVerifyCommands(Registry& registry);
 void AddHeapLocationCommands(Registry& registry);
 void AddGenerationCommands(Registry& registry);
+void AddHandleCommands(Registry& registry);
+void AddSyncBlkCommand(Registry& registry);
+void AddFinalizeQueueCommand(Registry& registry);
+void AddDumpExceptionsCommand(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

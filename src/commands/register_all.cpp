@@ -26,6 +26,10 @@ Registry AllCommands() {
   AddVerifyCommands(registry);
   AddHeapLocationCommands(registry);
   AddGenerationCommands(registry);
+  AddHandleCommands(registry);
+  AddSyncBlkCommand(registry);
+  AddFinalizeQueueCommand(registry);
+  AddDumpExceptionsCommand(registry);
   return registry;
 }
 

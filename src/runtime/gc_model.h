@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace clrdump::runtime {
@@ -130,6 +131,29 @@ struct SyncBlock {
   uint32_t recursion = 0;
   uint64_t holding_thread = 0;
   uint32_t additional_thread_count = 0;
+};
+
+// One entry of the sync block table as the runtime reports it, free or
+// not, with the size of the table.
+struct SyncBlockEntry {
+  SyncBlock block;
+  bool free = false;
+  uint32_t table_count = 0;
+};
+
+// A sync block the finalizer thread still has to clean up.
+struct SyncBlockCleanup {
+  uint64_t sync_block = 0;
+  uint64_t rcw = 0;
+  uint64_t ccw = 0;
+  uint64_t class_factory = 0;
+};
+
+// The handles a walk in fixed-size batches got before the runtime failed
+// (the failure's HRESULT, when it did).
+struct HandleWalk {
+  std::vector<GcHandle> handles;
+  std::optional<uint32_t> failure;
 };
 
 }  // namespace clrdump::runtime

@@ -447,6 +447,14 @@ class Runtime {
   virtual Result<std::vector<StackReference>> GetStackReferences(uint32_t os_thread_id) = 0;
   // In-use sync blocks, by index (1-based as the runtime numbers them).
   virtual Result<std::vector<SyncBlock>> GetSyncBlocks() = 0;
+  // The sync block table entry at `index` (1-based); an error when the
+  // runtime does not answer S_OK, as SOS requires.
+  virtual Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) = 0;
+  // ClrMD's walk of the sync block cleanup list.
+  virtual std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() = 0;
+  // Every handle, asked for `batch` at a time as SOS does: a failing batch
+  // ends the walk, the ones before it are kept.
+  virtual Result<HandleWalk> WalkHandles(uint32_t batch) = 0;
   // Every thread of the thread store, in list order.
   Result<std::vector<ManagedThread>> GetThreads();
   // The GC's own records (dac_gc_info.cpp). `heap` is a server sub-heap's

@@ -98,6 +98,10 @@ class DacRuntime final : public Runtime {
   std::vector<JitManager> GetJitManagers() override;
   std::vector<NativeHeap> GetJitManagerHeaps(uint64_t jit_manager) override;
   std::vector<NativeHeap> GetThunkHeaps(uint64_t thunk_heap) override;
+  // Sync block details and thin locks: dac_sync.cpp.
+  Result<SyncBlockEntry> GetSyncBlockEntry(uint32_t index) override;
+  std::vector<SyncBlockCleanup> GetSyncBlockCleanupList() override;
+  Result<HandleWalk> WalkHandles(uint32_t batch) override;
 
  private:
   // Longest name accepted from the DAC, in UTF-16 units.

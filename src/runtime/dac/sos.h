@@ -330,6 +330,15 @@ struct DacpSyncBlockData {
 static_assert(sizeof(DacpSyncBlockData) == 0x48);
 static_assert(offsetof(DacpSyncBlockData, sync_block_count) == 0x40);
 
+struct DacpSyncBlockCleanupData {
+  CLRDATA_ADDRESS sync_block_pointer;
+  CLRDATA_ADDRESS next_sync_block;
+  CLRDATA_ADDRESS block_rcw;
+  CLRDATA_ADDRESS block_class_factory;
+  CLRDATA_ADDRESS block_ccw;
+};
+static_assert(sizeof(DacpSyncBlockCleanupData) == 0x28);
+
 struct SOSHandleData {
   CLRDATA_ADDRESS app_domain;
   CLRDATA_ADDRESS handle;
@@ -468,7 +477,7 @@ class ISOSDacInterface : public IUnknown {
   virtual void Slot57() = 0;
   virtual void Slot58() = 0;
   virtual HRESULT GetSyncBlockData(unsigned int number, DacpSyncBlockData* data) = 0;  // slot 59
-  virtual void Slot60() = 0;
+  virtual HRESULT GetSyncBlockCleanupData(CLRDATA_ADDRESS sync_block, DacpSyncBlockCleanupData* data) = 0;  // slot 60
   virtual HRESULT GetHandleEnum(ISOSHandleEnum** handles) = 0;  // slot 61
   virtual HRESULT GetHandleEnumForTypes(unsigned int* types, unsigned int count, ISOSHandleEnum** handles) = 0;  // slot 62
   virtual void Slot63() = 0;
