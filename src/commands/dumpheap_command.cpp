@@ -47,19 +47,7 @@ Result<Options> ParseOptions(const ParsedArgs& args, ManagedHeap& heap, HeapFilt
     o.method_table = TryParseAddress(*mt);
     if (!o.method_table) return Invalid("Invalid MethodTable: " + *mt);
   }
-  if (auto heap_index = args.Value("-heap")) {
-    if (int index = std::stoi(*heap_index); index >= 0) {
-      if (Status s = filter.SetGcHeap(index); !s) return s.error();
-    }
-  }
-  if (auto segment = args.Value("-segment")) {
-    if (auto address = TryParseAddress(*segment)) {
-      filter.SetSegment(*address);
-    } else if (segment->find_first_not_of(" \t") != std::string::npos) {
-      return Invalid(fmt::format("Failed to parse segment '{}'.", *segment));
-    }
-  }
-  if (Status s = filter.SetRangeArguments(args.Values("memoryrange"), "dumpheap", true); !s) {
+  if (Status s = filter.ApplyOptions(args, "dumpheap", "memoryrange", true); !s) {
     return s.error();
   }
   if (auto min = args.Value("-min")) filter.set_min_size(std::stoull(*min));

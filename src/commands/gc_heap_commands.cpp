@@ -26,26 +26,6 @@ std::string MemorySize(uint64_t length, const std::string& zero = "") {
   return length ? fmt::format("0x{:x} ({})", length, length) : zero;
 }
 
-// Applies -heap, -segment and the range arguments common to both commands.
-Status ApplyCommonFilters(HeapFilter& filter, const ParsedArgs& args, const std::string& command,
-                          bool require_segments) {
-  if (auto heap = args.Value("-heap")) {
-    const int index = std::stoi(*heap);
-    if (index >= 0) {
-      if (Status s = filter.SetGcHeap(index); !s) return s;
-    }
-  }
-  if (auto segment = args.Value("-segment")) {
-    if (auto address = TryParseAddress(*segment)) {
-      filter.SetSegment(*address);
-    } else if (segment->find_first_not_of(" \t") != std::string::npos) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("Failed to parse segment '{}'.", *segment));
-    }
-  }
-  return filter.SetRangeArguments(args.Values("memoryrange"), command, require_segments);
-}
-
 void WriteSegments(Table& table, const std::vector<const GcSegment*>& segments) {
   for (const GcSegment* s : segments) {
     table.WriteRow({PointerCell(s->address), PointerCell(s->objects.start),
@@ -173,7 +153,7 @@ Status RunEEHeap(CommandContext& ctx, const ParsedArgs& args) {
   auto heap = ctx.target.heap();
   if (!heap) return heap.error();
   HeapFilter filter(**heap);
-  if (Status s = ApplyCommonFilters(filter, args, "eeheap", false); !s) return s;
+  if (Status s = filter.ApplyOptions(args, "eeheap", "memoryrange", false); !s) return s;
   const bool gc = args.Has("-gc");
   const bool loader = args.Has("-loader");
   uint64_t total = 0;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "commands/address.h"
 
 namespace clrdump::cmd {
 namespace {
@@ -104,6 +105,25 @@ Status HeapFilter::SetRangeArguments(const std::vector<std::string>& args,
     return MakeError(ErrorCode::kInvalidArgument, "Too many arguments to !" + command);
   }
   return SetRange(args[0], args.size() > 1 ? args[1] : "", require_segments);
+}
+
+Status HeapFilter::ApplyOptions(const ParsedArgs& args, const std::string& command,
+                                const std::string& range_argument, bool require_segments) {
+  if (auto heap = args.Value("-heap")) {
+    // A negative index means every heap, as dotnet-dump's default of -1.
+    if (const int index = std::stoi(*heap); index >= 0) {
+      if (Status s = SetGcHeap(index); !s) return s;
+    }
+  }
+  if (auto segment = args.Value("-segment")) {
+    if (auto address = TryParseAddress(*segment)) {
+      SetSegment(*address);
+    } else if (segment->find_first_not_of(" \t") != std::string::npos) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("Failed to parse segment '{}'.", *segment));
+    }
+  }
+  return SetRangeArguments(args.Values(range_argument), command, require_segments);
 }
 
 bool HeapFilter::Passes(const GcSegment& s) const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "commands/command.h"
 #include "runtime/heap.h"
 
 namespace clrdump::cmd {
@@ -34,6 +35,10 @@ class HeapFilter {
   // Up to two positional arguments, as dotnet-dump's commands take them.
   Status SetRangeArguments(const std::vector<std::string>& args, const std::string& command,
                            bool require_segments);
+  // -heap, -segment and the range argument (named `range_argument`) as
+  // dotnet-dump's heap commands share them.
+  Status ApplyOptions(const ParsedArgs& args, const std::string& command,
+                      const std::string& range_argument, bool require_segments);
   void set_min_size(uint64_t size) { min_size_ = size; }
   void set_max_size(uint64_t size) { max_size_ = size; }
   void set_generation(Generation g) { generation_ = g; }

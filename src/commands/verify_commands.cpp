@@ -118,25 +118,6 @@ void VerifySyncBlocks(CommandContext& ctx, HeapVerifier& verifier, ProblemTable&
           << Plural(errors) << ".\n";
 }
 
-Status SetFilters(const ParsedArgs& args, HeapFilter& filter) {
-  if (auto index = args.Value("-heap")) {
-    if (int i = std::stoi(*index); i >= 0) {
-      if (Status s = filter.SetGcHeap(i); !s) return s.error();
-    }
-  }
-  if (auto segment = args.Value("-segment")) {
-    if (auto address = TryParseAddress(*segment)) {
-      filter.SetSegment(*address);
-    } else if (segment->find_first_not_of(" \t") != std::string::npos) {
-      return Invalid(fmt::format("Failed to parse segment '{}'.", *segment));
-    }
-  }
-  if (Status s = filter.SetRangeArguments(args.Values("memoryRange"), "verifyheap", true); !s) {
-    return s.error();
-  }
-  return Ok{};
-}
-
 Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
   auto heap = ctx.target.heap();
   if (!heap) return heap.error();
@@ -144,7 +125,9 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
   if (!runtime) return runtime.error();
   ManagedHeap& h = **heap;
   HeapFilter filter(h);
-  if (Status s = SetFilters(args, filter); !s) return s.error();
+  if (Status s = filter.ApplyOptions(args, "verifyheap", "memoryRange", true); !s) {
+    return s.error();
+  }
   if (!h.can_walk() && !args.Has("-ignoreGCState")) {
     return Invalid("The GC heap is not in a valid state for traversal.  "
                    "(Use -ignoreGCState to override.)");
