@@ -77,17 +77,12 @@ const std::vector<AnalyzeCase> kCases = {
     {"analyze_help_runtimes", {"help runtimes"}, false},
 };
 
-class AnalyzeDiff : public ::testing::TestWithParam<const char*> {
+class AnalyzeDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
   }
-  std::string oracle_;
-  std::string dump_;
 };
 
 // Every case as its own process (-c), on the Waiter dumps.

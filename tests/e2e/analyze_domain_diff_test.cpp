@@ -100,14 +100,11 @@ std::vector<Case> DerivedCases(const Addresses& a) {
   return cases;
 }
 
-class AnalyzeDomainDiff : public ::testing::TestWithParam<const char*> {
+class AnalyzeDomainDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
     addresses_ = Discover(dump_);
     ASSERT_EQ(addresses_.domains.size(), 2u) << "dumpdomain found no domains in " << dump_;
     ASSERT_FALSE(addresses_.assemblies.empty());
@@ -115,8 +112,6 @@ class AnalyzeDomainDiff : public ::testing::TestWithParam<const char*> {
     cases_ = FixedCases();
     for (auto& c : DerivedCases(addresses_)) cases_.push_back(std::move(c));
   }
-  std::string oracle_;
-  std::string dump_;
   Addresses addresses_;
   std::vector<Case> cases_;
 };

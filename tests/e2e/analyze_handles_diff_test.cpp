@@ -121,14 +121,11 @@ std::vector<Case> DerivedCases(const Discovered& d) {
   return cases;
 }
 
-class AnalyzeHandlesDiff : public ::testing::TestWithParam<const char*> {
+class AnalyzeHandlesDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
     discovered_ = Discover(dump_);
     ASSERT_FALSE(discovered_.finalizable_mts.empty()) << "fq -stat listed no type in " << dump_;
     ASSERT_FALSE(discovered_.exception_mt.empty()) << "dumpexceptions found none in " << dump_;
@@ -141,8 +138,6 @@ class AnalyzeHandlesDiff : public ::testing::TestWithParam<const char*> {
       for (auto& c : LivenessCases()) cases_.push_back(std::move(c));
     }
   }
-  std::string oracle_;
-  std::string dump_;
   Discovered discovered_;
   std::vector<Case> cases_;
 };

@@ -132,14 +132,11 @@ std::vector<Case> DerivedCases(const Discovered& d) {
   return cases;
 }
 
-class AnalyzeHeapDiff : public ::testing::TestWithParam<const char*> {
+class AnalyzeHeapDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
     discovered_ = Discover(dump_);
     ASSERT_FALSE(discovered_.segments.empty()) << "eeheap -gc listed no segment in " << dump_;
     ASSERT_FALSE(discovered_.loader_blocks.empty())
@@ -147,8 +144,6 @@ class AnalyzeHeapDiff : public ::testing::TestWithParam<const char*> {
     cases_ = FixedCases();
     for (auto& c : DerivedCases(discovered_)) cases_.push_back(std::move(c));
   }
-  std::string oracle_;
-  std::string dump_;
   Discovered discovered_;
   std::vector<Case> cases_;
 };

@@ -315,22 +315,16 @@ std::vector<Case> AllCases(const Addresses& a) {
   return cases;
 }
 
-class MemoryDiff : public ::testing::TestWithParam<const char*> {
+class MemoryDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(),
-                    "the dotnet-dump oracle is not installed (run "
-                    "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
     addresses_ = Derive(dump_);
     ASSERT_NE(addresses_.rsp, 0u) << "no rsp in `registers` of " << dump_;
     ASSERT_NE(addresses_.first_module, 0u) << "no module in `modules` of " << dump_;
     ASSERT_NE(addresses_.stack_end, 0u) << "no core segment holds rsp in " << dump_;
   }
-  std::string oracle_;
-  std::string dump_;
   Addresses addresses_;
 };
 

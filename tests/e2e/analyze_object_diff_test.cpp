@@ -205,15 +205,11 @@ std::vector<Case> ObjectCases(const Addresses& a) {
   return cases;
 }
 
-class AnalyzeObjectDiff : public ::testing::TestWithParam<const char*> {
+class AnalyzeObjectDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(),
-                    "the dotnet-dump oracle is not installed (run "
-                    "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
     addresses_ = Discover(oracle_, dump_);
     for (const auto& type : {"System.String", "System.OutOfMemoryException", "System.Int32[]",
                              "System.Object[]", "System.Int32"}) {
@@ -226,8 +222,6 @@ class AnalyzeObjectDiff : public ::testing::TestWithParam<const char*> {
       for (auto& c : ObjectCases(addresses_)) cases_.push_back(std::move(c));
     }
   }
-  std::string oracle_;
-  std::string dump_;
   Addresses addresses_;
   std::vector<Case> cases_;
 };

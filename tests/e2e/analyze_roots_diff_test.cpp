@@ -181,14 +181,11 @@ std::vector<Case> Cases(const Discovered& d, bool stacks) {
   return cases;
 }
 
-class AnalyzeRootsDiff : public ::testing::TestWithParam<const char*> {
+class AnalyzeRootsDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
     const bool stacks = kNoStackRoots.count(GetParam()) == 0;
     const Discovered d = Discover(dump_, stacks);
     ASSERT_FALSE(d.rooted.empty()) << "no rooted object found in " << dump_;
@@ -196,8 +193,6 @@ class AnalyzeRootsDiff : public ::testing::TestWithParam<const char*> {
     // its statics arrays, so dotnet-dump finds no path through them.
     cases_ = Cases(d, stacks);
   }
-  std::string oracle_;
-  std::string dump_;
   std::vector<Case> cases_;
 };
 

@@ -90,14 +90,11 @@ std::vector<Case> DerivedCases(const Facts& f) {
   return cases;
 }
 
-class AnalyzeStackObjDiff : public ::testing::TestWithParam<const char*> {
+class AnalyzeStackObjDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
     facts_ = Discover(dump_);
     ASSERT_GT(facts_.threads, 1u) << "threads listed too few threads in " << dump_;
     ASSERT_NE(facts_.rsp, 0u) << "no rsp in `registers` of " << dump_;
@@ -105,8 +102,6 @@ class AnalyzeStackObjDiff : public ::testing::TestWithParam<const char*> {
     cases_ = FixedCases();
     for (auto& c : DerivedCases(facts_)) cases_.push_back(std::move(c));
   }
-  std::string oracle_;
-  std::string dump_;
   Facts facts_;
   std::vector<Case> cases_;
 };

@@ -143,21 +143,16 @@ std::vector<Case> DerivedCases(const Addresses& a) {
   return cases;
 }
 
-class AnalyzeVerifyDiff : public ::testing::TestWithParam<const char*> {
+class AnalyzeVerifyDiff : public SharedDumpDiff {
  protected:
   void SetUp() override {
-    oracle_ = OraclePath();
-    CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
-                                      "scripts/setup.sh, or set CLRDUMP_ORACLE)");
-    dump_ = SharedDump(GetParam());
-    CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+    SharedDumpDiff::SetUp();
+    if (!Ready()) return;
     addresses_ = Discover(dump_);
     ASSERT_FALSE(addresses_.segments.empty()) << "eeheap -gc found no segments in " << dump_;
     cases_ = FixedCases();
     for (auto& c : DerivedCases(addresses_)) cases_.push_back(std::move(c));
   }
-  std::string oracle_;
-  std::string dump_;
   Addresses addresses_;
   std::vector<Case> cases_;
 };

@@ -131,4 +131,12 @@ void CompareCasesInSession(const std::string& oracle, const std::string& dump,
   CompareWithOracle(oracle, name, {"analyze", dump}, options);
 }
 
+void SharedDumpDiff::SetUp() {
+  oracle_ = OraclePath();
+  CLRDUMP_REQUIRE(!oracle_.empty(), "the dotnet-dump oracle is not installed (run "
+                                    "scripts/setup.sh, or set CLRDUMP_ORACLE)");
+  dump_ = SharedDump(GetParam());
+  CLRDUMP_REQUIRE(std::ifstream(dump_).good(), "no dump at " + dump_ + " (make_dumps failed?)");
+}
+
 }  // namespace clrdump::test

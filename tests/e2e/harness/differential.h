@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "harness/subprocess.h"
 
 namespace clrdump::test {
@@ -38,5 +40,17 @@ void CompareCasesThroughDashC(const std::string& oracle, const std::string& dump
 // each command, which the test-runner protocol skips), compared as `name`.
 void CompareCasesInSession(const std::string& oracle, const std::string& dump,
                            const std::vector<AnalyzeCase>& cases, const std::string& name);
+
+// The fixture of the analyze differential suites: the oracle and the shared
+// dump named by the test's parameter, both required (a failure in CI, a
+// skip elsewhere). Subclasses call SharedDumpDiff::SetUp() first and go on
+// only when Ready().
+class SharedDumpDiff : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override;
+  bool Ready() const { return !IsSkipped() && !HasFatalFailure(); }
+  std::string oracle_;
+  std::string dump_;
+};
 
 }  // namespace clrdump::test
