@@ -92,7 +92,7 @@ void PrintCharArray(TypeInspector& t, SosWriter& w, uint64_t object, bool wide) 
   std::string text;
   const size_t unit = wide ? 2 : 1;
   for (size_t i = 0; i + unit <= got; i += unit) {
-    const unsigned c = wide ? bytes[i] | (bytes[i + 1] << 8) : bytes[i];
+    const unsigned c = wide ? unsigned{bytes[i]} | (unsigned{bytes[i + 1]} << 8) : unsigned{bytes[i]};
     text += c < 32 || c > 126 ? '.' : static_cast<char>(c);
   }
   w.Out(text);
