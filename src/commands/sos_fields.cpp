@@ -300,6 +300,8 @@ void DisplayField(FieldWalk& walk, uint64_t mt, const runtime::MethodTableData& 
     if (f.is_thread_local) {
       DisplayThreadStatic(walk.types, w, mt, f);
     } else {
+      // SOS's own words for a context static (they do not exist on .NET
+      // Core); printed verbatim so the output stays dotnet-dump's.
       w.Out("\nDisplay of context static variables is not implemented\n");
     }
   } else if (f.is_static) {

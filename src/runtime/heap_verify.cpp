@@ -137,8 +137,9 @@ bool HeapVerifier::VerifyReferences(const HeapObject& object, size_t max,
   };
   if (object.type->gcdesc.empty() && !add(CorruptionKind::kCouldNotReadGCDesc, 0)) return false;
   const uint64_t size = std::min<uint64_t>(object.size, INT_MAX);
-  std::vector<uint8_t> bytes(size);
-  const size_t read = heap_.ReadBytes(object.address, bytes);
+  // One buffer for every object: a walk verifies millions of them.
+  object_bytes_.resize(size);
+  const size_t read = heap_.ReadBytes(object.address, object_bytes_);
   if (read != size && !add(CorruptionKind::kCouldNotReadObject, static_cast<int64_t>(read))) {
     return false;
   }

@@ -70,6 +70,7 @@ class HeapVerifier {
   Runtime& runtime_;
   std::optional<std::vector<SyncBlock>> sync_blocks_;
   std::unordered_map<uint64_t, int64_t> sync_index_;  // object -> sync block index
+  std::vector<uint8_t> object_bytes_;
 };
 
 }  // namespace clrdump::runtime
