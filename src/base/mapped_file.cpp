@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
@@ -13,6 +14,9 @@
 
 namespace clrdump {
 namespace {
+
+// Linux maps this much around a faulting page of a file mapping.
+constexpr uintptr_t kFaultAroundBytes = 64 * 1024;
 
 Error OsError(int err, const std::string& path) {
   ErrorCode code = ErrorCode::kIo;
@@ -59,15 +63,24 @@ MappedFile::~MappedFile() {
 }
 
 void MappedFile::Release(std::span<const uint8_t> part) const {
-  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto begin = reinterpret_cast<uintptr_t>(part.data());
-  const uintptr_t first = (begin + page - 1) & ~(page - 1);
-  const uintptr_t last = (begin + part.size()) & ~(page - 1);
-  if (!data_ || part.data() < data_ || part.data() + part.size() > data_ + size_ || last <= first) {
+  if (!data_ || part.empty() || part.data() < data_ || part.data() + part.size() > data_ + size_) {
     return;
   }
-  // Advice only: on failure the pages simply stay resident.
+  // Outward to the kernel's fault-around blocks: touching one page maps in
+  // its whole block, and a walk that ends mid-block would leave the rest
+  // resident. Neighbours dropped with it are only read again when touched.
+  const auto begin = reinterpret_cast<uintptr_t>(part.data());
+  const auto base = reinterpret_cast<uintptr_t>(data_);
+  const uintptr_t first = std::max(base, begin & ~(kFaultAroundBytes - 1));
+  const uintptr_t last = std::min(base + size_, (begin + part.size() + kFaultAroundBytes - 1) &
+                                                    ~(kFaultAroundBytes - 1));
+  // Advice only: on failure the pages simply stay resident. The mapping is
+  // page-aligned, so `first` is too.
   ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+void MappedFile::ReleaseAll() const {
+  if (data_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_DONTNEED);
 }
 
 }  // namespace clrdump

@@ -24,11 +24,13 @@ class MappedFile {
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
   const std::string& path() const { return path_; }
-  // Drops the whole pages inside `part` (a span of bytes()) from this
-  // process's resident set; they stay in the page cache and are read again
-  // on the next touch. Long sequential walks call it so their peak memory
-  // stays small.
+  // Drops the pages holding `part` (a span of bytes()) from this process's
+  // resident set, with their neighbours of the same 64 KB block; they stay in
+  // the page cache and are read again on the next touch. Long walks call it
+  // so their peak memory stays small.
   void Release(std::span<const uint8_t> part) const;
+  // The same for the whole file.
+  void ReleaseAll() const;
 
  private:
   MappedFile(std::string path, const uint8_t* data, size_t size)

@@ -137,6 +137,8 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
     if (ctx.cancelled()) return Ok{};
     done += segment->objects.size();
   }
+  // The names asked next touch other pages: let the walked ones go first.
+  h.ReleaseResident();
   printer.Finish();
   return Ok{};
 }

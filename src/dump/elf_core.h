@@ -98,6 +98,8 @@ class ElfCore {
   std::pair<uint64_t, std::span<const uint8_t>> SegmentView(uint64_t address) const;
   // Lets the pages of [address, address + size) leave the resident set.
   void Release(uint64_t address, uint64_t size) const;
+  // Lets every page of the dump read so far leave the resident set.
+  void ReleaseAll() const { file_.ReleaseAll(); }
 
  private:
   explicit ElfCore(MappedFile file) : file_(std::move(file)) {}

@@ -50,8 +50,13 @@ const GcSegment* ManagedHeap::SegmentOf(uint64_t address) const {
 }
 
 const HeapType* ManagedHeap::Type(uint64_t method_table) {
+  const HeapType*& recent = recent_types_[(method_table >> 3) % kRecentTypes];
+  if (recent && recent->method_table == method_table) return recent;
   auto found = types_.find(method_table);
-  if (found != types_.end()) return found->second.get();
+  if (found != types_.end()) {
+    if (found->second) recent = found->second.get();
+    return found->second.get();
+  }
   std::unique_ptr<HeapType> type;
   if (method_table != 0) {
     if (auto data = runtime_.GetMethodTableData(method_table)) {
@@ -72,6 +77,7 @@ const HeapType* ManagedHeap::Type(uint64_t method_table) {
   }
   const HeapType* result = type.get();
   types_.emplace(method_table, std::move(type));
+  if (result) recent = result;
   return result;
 }
 
@@ -107,11 +113,7 @@ std::span<const uint8_t> ManagedHeap::Bytes(uint64_t address, uint64_t size) con
   return {scratch_.data(), got};
 }
 
-void ManagedHeap::ReleaseResident() const {
-  for (const GcSegment* segment : segments_) {
-    core_.Release(segment->objects.start, segment->objects.size());
-  }
-}
+void ManagedHeap::ReleaseResident() const { core_.ReleaseAll(); }
 
 std::optional<uint64_t> ManagedHeap::ReadPointer(uint64_t address) const {
   std::span<const uint8_t> b = Bytes(address, 8);

@@ -5,6 +5,7 @@
 // The walk follows ClrMD's rules, whose results dotnet-dump prints.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -89,9 +90,10 @@ class ManagedHeap {
   template <typename Visit>
   void ForEachReference(const HeapObject& object, Visit&& visit);
 
-  // Lets every segment's pages leave the resident set (they are read again
-  // from the page cache when touched): long commands whose reads jump
-  // around the heap call it now and then to bound their memory.
+  // Lets every page of the dump read so far leave the resident set (they
+  // are read again from the page cache when touched): long commands whose
+  // reads jump around the heap call it now and then to bound their memory,
+  // and after a walk, before the DAC is asked for names.
   void ReleaseResident() const;
 
   std::optional<uint64_t> ReadPointer(uint64_t address) const;
@@ -117,6 +119,13 @@ class ManagedHeap {
   // after the first invalid one, or at memory the dump lacks.
   template <typename Visit>
   void WalkUntilInvalid(const GcSegment& segment, Visit&& visit);
+  // A hint that ObjectAt(address) comes soon: root searches call it for the
+  // references they queue, so those headers load while others are walked.
+  void Prefetch(uint64_t address) const {
+    if (address - window_start_ < window_.size()) {
+      __builtin_prefetch(window_.data() + (address - window_start_));
+    }
+  }
 
  private:
   uint64_t StepOverContexts(const GcSegment& segment, uint64_t address) const;
@@ -136,6 +145,10 @@ class ManagedHeap {
   std::vector<const GcSegment*> segments_;
   std::unordered_map<uint64_t, uint64_t> contexts_;  // start -> limit
   std::unordered_map<uint64_t, std::unique_ptr<HeapType>> types_;  // nullptr: invalid
+  // Most objects share a few MethodTables: a small direct-mapped cache in
+  // front of types_ saves a hash lookup per object.
+  static constexpr size_t kRecentTypes = 64;
+  std::array<const HeapType*, kRecentTypes> recent_types_{};
   std::unordered_map<uint64_t, std::string> names_;
   // The last window of the dump's mapping used for reads.
   mutable std::span<const uint8_t> window_;

@@ -2,9 +2,9 @@
 // pending references: 32-byte chunks holding the object, its parent and as
 // many references as fit, each pointer packed into 5, 6 or 8 bytes. A full
 // chunk is pushed and a new one started, so the search takes the last
-// chunk's references first. The chunks are reproduced byte for byte here
+// chunk's references first. How much each chunk holds is reproduced here
 // (including that a zero parent takes no room, so the "parent" read back is
-// then the first reference) because the paths printed depend on them.
+// then the first reference) because the paths printed depend on it.
 #include <cstring>
 
 #include "runtime/roots.h"
@@ -13,63 +13,54 @@ namespace clrdump::runtime {
 namespace {
 
 constexpr size_t kChunkSize = 32;
-constexpr uint64_t kFiveBytes = 2;
-constexpr uint64_t kSixBytes = 1;
-constexpr uint64_t kEndMark = 3;
 constexpr uint64_t kPointerMask = ~uint64_t{3};
+
+// The bytes ClrMD packs a pointer into: 0 for null, 5 or 6 when the high
+// bytes are zero, else 8.
+uint8_t PackedSize(uint64_t pointer) {
+  if (pointer == 0) return 0;
+  if ((pointer & 0xffffffffffULL) == pointer) return 5;
+  if ((pointer & 0xffffffffffffULL) == pointer) return 6;
+  return 8;
+}
 
 }  // namespace
 
+// ClrMD keeps its search stack in 32-byte chunks of packed pointers: the
+// object, its parent, then as many references as fit. Where an object's
+// references split decides the search order (the newest chunk is searched
+// first), and so the path found. The values are kept unpacked here, only
+// their packed sizes are counted: unpacking cost a store-forwarding stall
+// on every step.
 struct PathFinder::Chunk {
-  uint8_t data[kChunkSize];
+  static constexpr size_t kMaxValues = (kChunkSize - 1) / 5;
+  uint64_t values[kMaxValues];
+  uint8_t count = 0;
+  uint8_t bytes = 1;  // the packed size, counting ClrMD's offset byte
+  uint8_t next = 0;
 
-  // The offset after the stored value, or 0 when it does not fit.
-  uint8_t StoreRaw(uint64_t value, uint8_t offset, size_t bytes) {
-    if (kChunkSize - offset < bytes) return 0;
-    std::memcpy(data + offset, &value, bytes);
-    const size_t after = offset + bytes;
-    if (after < kChunkSize) data[after] = static_cast<uint8_t>(kEndMark);
-    return static_cast<uint8_t>(after);
-  }
-  uint8_t Store(uint64_t pointer, uint8_t offset) {
+  // False when `pointer` does not fit; a null one is not stored.
+  bool Add(uint64_t pointer) {
     pointer &= kPointerMask;
-    if (pointer == 0) return offset;
-    if ((pointer & 0xffffffffffULL) == pointer) return StoreRaw(pointer | kFiveBytes, offset, 5);
-    if ((pointer & 0xffffffffffffULL) == pointer) return StoreRaw(pointer | kSixBytes, offset, 6);
-    return StoreRaw(pointer, offset, 8);
+    const uint8_t size = PackedSize(pointer);
+    if (size == 0) return true;
+    if (kChunkSize - bytes < size) return false;
+    values[count++] = pointer;
+    bytes = static_cast<uint8_t>(bytes + size);
+    return true;
   }
-  uint64_t ReadAt(uint8_t& offset) const {
-    if (offset >= kChunkSize) return 0;
-    size_t bytes = 8;
-    switch (data[offset] & kEndMark) {
-      case kSixBytes: bytes = 6; break;
-      case kFiveBytes: bytes = 5; break;
-      case kEndMark: return 0;
-      default: break;
-    }
-    if (kChunkSize - offset < bytes) return 0;
-    uint64_t value = 0;
-    std::memcpy(&value, data + offset, bytes);
-    offset = static_cast<uint8_t>(offset + bytes);
-    return value & kPointerMask;
+  void Init(uint64_t object, uint64_t parent) {
+    count = 0;
+    bytes = 1;
+    Add(object);
+    Add(parent);
+    next = count;
   }
-  // Starts a chunk for `object`; returns where references go.
-  uint8_t Init(uint64_t object, uint64_t parent) {
-    uint8_t offset = Store(object, 1);
-    offset = Store(parent, offset);
-    data[0] = offset;
-    return offset;
-  }
-  uint64_t Next() { return ReadAt(data[0]); }
-  uint64_t Object() const {
-    uint8_t offset = 1;
-    return ReadAt(offset);
-  }
-  uint64_t Parent() const {
-    uint8_t offset = 1;
-    ReadAt(offset);
-    return ReadAt(offset);
-  }
+  uint64_t Next() { return next < count ? values[next++] : 0; }
+  uint64_t Object() const { return count > 0 ? values[0] : 0; }
+  // A root's chunk stores no parent: ClrMD then reads its first reference
+  // as the parent, and so do we.
+  uint64_t Parent() const { return count > 1 ? values[1] : 0; }
 };
 
 PathFinder::PathFinder(Roots& roots, uint64_t target)
@@ -168,7 +159,6 @@ const ChainLink* PathFinder::WalkObject(uint64_t parent, uint64_t current) {
   roots_.ForEachReference(object, [&](uint64_t target) { references_.push_back(target); });
   Chunk chunk;
   bool started = false;
-  uint8_t offset = 0;
   for (uint64_t reference : references_) {
     if (auto it = found_.find(reference); it != found_.end()) {
       const ChainLink* link = NewLink(current, it->second);
@@ -178,14 +168,15 @@ const ChainLink* PathFinder::WalkObject(uint64_t parent, uint64_t current) {
       return link;
     }
     if (!seen_.Insert(reference)) continue;
+    heap_.Prefetch(reference);
     if (!started) {
-      offset = chunk.Init(current, parent);
+      chunk.Init(current, parent);
       started = true;
     }
-    offset = chunk.Store(reference, offset);
-    if (offset == 0) {
+    if (!chunk.Add(reference)) {
       stack_.push_back(chunk);
-      offset = chunk.Store(reference, chunk.Init(current, parent));
+      chunk.Init(current, parent);
+      chunk.Add(reference);
     }
   }
   if (started) stack_.push_back(chunk);
