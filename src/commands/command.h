@@ -1,4 +1,4 @@
-// Commands are declared once, as data: name, aliases, options, argument,
+// Commands are declared once, as data: name, aliases, options, arguments,
 // help and handler. Parsing, `help` and `help <command>` are all derived
 // from these declarations, with System.CommandLine's conventions so the
 // output matches dotnet-dump's.
@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -34,10 +35,32 @@ struct ArgumentSpec {
   bool many = false;  // takes every remaining positional token
 };
 
+// A command's positional arguments in order, each optional, as
+// System.CommandLine declares them. Only the last may take many tokens. A
+// single ArgumentSpec, or std::nullopt for none, converts to a list, which
+// is how most commands declare theirs.
+class ArgumentList {
+ public:
+  ArgumentList() = default;
+  ArgumentList(std::nullopt_t) {}
+  ArgumentList(ArgumentSpec only) { specs_.push_back(std::move(only)); }
+  ArgumentList(std::initializer_list<ArgumentSpec> specs) : specs_(specs) {}
+
+  bool empty() const { return specs_.empty(); }
+  size_t size() const { return specs_.size(); }
+  const ArgumentSpec& operator[](size_t i) const { return specs_[i]; }
+  const ArgumentSpec& back() const { return specs_.back(); }
+  std::vector<ArgumentSpec>::const_iterator begin() const { return specs_.begin(); }
+  std::vector<ArgumentSpec>::const_iterator end() const { return specs_.end(); }
+
+ private:
+  std::vector<ArgumentSpec> specs_;
+};
+
 class ParsedArgs {
  public:
   bool Has(const std::string& canonical) const { return values_.count(canonical) > 0; }
-  // The value of an option or of the argument (by its name).
+  // The value of an option or of an argument (by its name).
   std::optional<std::string> Value(const std::string& canonical) const;
   const std::vector<std::string>& Values(const std::string& canonical) const;
   void Add(const std::string& canonical, std::string value);
@@ -62,7 +85,7 @@ struct CommandSpec {
   std::vector<std::string> aliases;
   std::string help;
   std::vector<OptionSpec> options;
-  std::optional<ArgumentSpec> argument;
+  ArgumentList arguments;
   Handler run;
   // Printed verbatim after the options by `help <command>`.
   std::string details = {};

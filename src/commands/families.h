@@ -31,6 +31,7 @@ void AddGenerationCommands(Registry& registry);
 void AddHandleCommands(Registry& registry);
 void AddSyncBlkCommand(Registry& registry);
 void AddFinalizeQueueCommand(Registry& registry);
+void AddNotReachableInRangeCommand(Registry& registry);
 void AddDumpExceptionsCommand(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).

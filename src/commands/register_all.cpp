@@ -29,6 +29,7 @@ Registry AllCommands() {
   AddHandleCommands(registry);
   AddSyncBlkCommand(registry);
   AddFinalizeQueueCommand(registry);
+  AddNotReachableInRangeCommand(registry);
   AddDumpExceptionsCommand(registry);
   return registry;
 }

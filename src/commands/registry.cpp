@@ -14,7 +14,7 @@ namespace {
 std::string Invocation(const CommandSpec& spec) {
   std::string text = spec.name;
   for (const auto& alias : spec.aliases) text += ", " + alias;
-  if (spec.argument) text += " <" + spec.argument->name + ">";
+  for (const auto& argument : spec.arguments) text += " <" + argument.name + ">";
   return text;
 }
 
@@ -54,6 +54,26 @@ const OptionSpec* FindOption(const CommandSpec& spec, const std::string& token) 
     }
   }
   return nullptr;
+}
+
+// The argument the `index`th positional token goes to: each takes one in
+// order, and a last one that takes many takes the rest.
+const ArgumentSpec* ArgumentAt(const CommandSpec& spec, size_t index) {
+  if (index < spec.arguments.size()) return &spec.arguments[index];
+  if (!spec.arguments.empty() && spec.arguments.back().many) return &spec.arguments.back();
+  return nullptr;
+}
+
+// System.CommandLine's usage of optional arguments, each nested in the
+// brackets of the one before: "[<start> [<end>]]".
+std::string ArgumentsUsage(const ArgumentList& arguments) {
+  std::string usage;
+  for (auto it = arguments.end(); it != arguments.begin();) {
+    --it;
+    usage = fmt::format("[<{}>{}{}{}]", it->name, it->many ? "..." : "", usage.empty() ? "" : " ",
+                        usage);
+  }
+  return usage;
 }
 
 // Wraps `text` into lines of at most `width` columns after `indent` spaces
@@ -169,14 +189,14 @@ Result<ParsedArgs> ParseArguments(const CommandSpec& spec,
       parsed.Add(canonical, value);
       continue;
     }
-    if (spec.argument && (positionals == 0 || spec.argument->many)) {
-      if (!ValidNumber(token, spec.argument->type)) {
+    if (const ArgumentSpec* argument = ArgumentAt(spec, positionals)) {
+      if (!ValidNumber(token, argument->type)) {
         return MakeError(ErrorCode::kInvalidArgument,
                          fmt::format("Cannot parse argument '{}' for command '{}' as expected "
                                      "type '{}'.",
-                                     token, spec.name, TypeName(spec.argument->type)));
+                                     token, spec.name, TypeName(argument->type)));
       }
-      parsed.Add(spec.argument->name, token);
+      parsed.Add(argument->name, token);
       ++positionals;
       continue;
     }
@@ -190,13 +210,16 @@ std::string DetailedHelp(const CommandSpec& spec, size_t width) {
   std::string out = "Description:\n";
   for (const auto& line : Wrap(spec.help, width ? width - 2 : 0)) out += "  " + line + "\n";
   out += "\nUsage:\n  > " + spec.name;
-  if (spec.argument) out += fmt::format(" [<{}>{}]", spec.argument->name,
-                                        spec.argument->many ? "..." : "");
+  if (!spec.arguments.empty()) out += " " + ArgumentsUsage(spec.arguments);
   if (!spec.options.empty()) out += " [options]";
   out += "\n\n";
-  if (spec.argument) {
+  if (!spec.arguments.empty()) {
     out += "Arguments:\n";
-    AppendTable(out, {{"<" + spec.argument->name + ">", spec.argument->help}}, width);
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& argument : spec.arguments) {
+      rows.emplace_back("<" + argument.name + ">", argument.help);
+    }
+    AppendTable(out, rows, width);
     out += "\n";
   }
   if (!spec.options.empty()) {

@@ -242,13 +242,9 @@ Status RunGcRoot(CommandContext& ctx, const ParsedArgs& args) {
 }
 
 Status RunPathTo(CommandContext& ctx, const ParsedArgs& args) {
-  const std::vector<std::string>& values = args.Values("source");
-  if (values.size() > 2) {
-    return ArgumentError(fmt::format("Unrecognized command or argument '{}'.", values[2]));
-  }
-  const auto source = values.size() > 0 ? TryParseAddress(values[0]) : std::nullopt;
+  const auto source = TryParseAddress(args.Value("source").value_or(""));
   if (!source) return ArgumentError("Could not parse argument 'source': 0");
-  const auto target = values.size() > 1 ? TryParseAddress(values[1]) : std::nullopt;
+  const auto target = TryParseAddress(args.Value("target").value_or(""));
   if (!target) return ArgumentError("Could not parse argument 'target': 0");
   auto roots = ctx.target.roots();
   if (!roots) return roots.error();
@@ -286,7 +282,8 @@ void AddRootCommands(Registry& registry) {
                 {"PathTo"},
                 "Displays the GC path from <root> to <target>.",
                 {},
-                ArgumentSpec{"source", "", ValueType::kString, true},
+                {ArgumentSpec{"source", "", ValueType::kString, false},
+                 ArgumentSpec{"target", "", ValueType::kString, false}},
                 RunPathTo});
 }
 

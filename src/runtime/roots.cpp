@@ -107,6 +107,12 @@ bool Roots::TakeCachingNotice() {
   return true;
 }
 
+bool Roots::TakeStackCachingNotice() {
+  if (stacks_ || stack_notice_given_) return false;
+  stack_notice_given_ = true;
+  return true;
+}
+
 void Roots::LoadHandles() {
   if (handles_) return;
   handles_.emplace();
@@ -265,6 +271,9 @@ std::vector<const Root*> Roots::AllRoots() {
   std::vector<const Root*> all;
   for (const Root& r : HandleRoots()) all.push_back(&r);
   for (const Root& r : FinalizerRoots()) all.push_back(&r);
+  // Walking every root is how dotnet-dump reaches stacks without their own
+  // notice.
+  stack_notice_given_ = true;
   for (const Root& r : StackRoots()) all.push_back(&r);
   return all;
 }
@@ -272,11 +281,24 @@ std::vector<const Root*> Roots::AllRoots() {
 const AddressSet& Roots::Live(size_t& root_count) {
   const std::vector<const Root*> all = AllRoots();
   root_count = all.size();
-  if (live_) return *live_;
-  live_ = std::make_unique<AddressSet>(heap_);
+  if (!live_) live_ = Reachable(all);
+  return *live_;
+}
+
+const AddressSet& Roots::LiveWithoutFinalizer() {
+  if (live_without_finalizer_) return *live_without_finalizer_;
+  std::vector<const Root*> roots;
+  for (const Root& r : StackRoots()) roots.push_back(&r);
+  for (const Root& r : HandleRoots()) roots.push_back(&r);
+  live_without_finalizer_ = Reachable(roots);
+  return *live_without_finalizer_;
+}
+
+std::unique_ptr<AddressSet> Roots::Reachable(const std::vector<const Root*>& roots) {
+  auto set = std::make_unique<AddressSet>(heap_);
   std::vector<uint64_t> todo;
-  for (const Root* r : all) {
-    if (live_->Insert(r->object)) todo.push_back(r->object);
+  for (const Root* r : roots) {
+    if (set->Insert(r->object)) todo.push_back(r->object);
   }
   // The set does not depend on the visiting order, so a stack serves.
   while (!todo.empty()) {
@@ -284,10 +306,10 @@ const AddressSet& Roots::Live(size_t& root_count) {
     todo.pop_back();
     const HeapObject object = heap_.ObjectAt(address, nullptr);
     ForEachReference(object, [&](uint64_t target) {
-      if (live_->Insert(target)) todo.push_back(target);
+      if (set->Insert(target)) todo.push_back(target);
     });
   }
-  return *live_;
+  return set;
 }
 
 }  // namespace clrdump::runtime

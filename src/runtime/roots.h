@@ -81,6 +81,9 @@ class Roots {
   // caller prints the text when this returns true.
   bool TakeCachingNotice();
   bool caching_notice_due() const { return !notice_given_; }
+  // Its notice for stack roots alone, due when they are first computed and
+  // no walk of every root (which says nothing of stacks) came before.
+  bool TakeStackCachingNotice();
 
   const std::vector<Root>& HandleRoots();
   const std::vector<Root>& FinalizerRoots();
@@ -97,6 +100,10 @@ class Roots {
   const AddressSet* live() const { return live_.get(); }
   // Builds it; `root_count` receives the number of roots walked.
   const AddressSet& Live(size_t& root_count);
+  // What stack and handle roots alone keep alive: the objects that survive
+  // once the finalizer queue lets go of its own (notreachableinrange
+  // -nofinalizer). Computed on first use.
+  const AddressSet& LiveWithoutFinalizer();
 
   // References of `address` as ClrMD's EnumerateReferenceAddresses gives
   // them: dependent handle targets first, then the GCDesc's.
@@ -107,18 +114,22 @@ class Roots {
 
  private:
   void LoadHandles();
+  // A set of everything reachable from `roots`.
+  std::unique_ptr<AddressSet> Reachable(const std::vector<const Root*>& roots);
   Root StackRoot(const StackReference& ref, uint32_t os_thread,
                  const std::vector<size_t>& thread_frames);
 
   Runtime& runtime_;
   ManagedHeap& heap_;
   bool notice_given_ = false;
+  bool stack_notice_given_ = false;
   std::optional<std::vector<Root>> handles_;
   std::optional<std::vector<Root>> finalizer_;
   std::optional<std::vector<Root>> stacks_;
   std::vector<RootFrame> frames_;
   std::vector<std::pair<uint64_t, uint64_t>> dependent_;
   std::unique_ptr<AddressSet> live_;
+  std::unique_ptr<AddressSet> live_without_finalizer_;
 };
 
 template <typename Visit>

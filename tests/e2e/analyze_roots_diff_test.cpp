@@ -132,6 +132,10 @@ std::vector<Case> Cases(const Discovered& d, bool stacks) {
       {"roots_gcroot_gcgen_not_on_heap", {"gcroot -gcgen 0 1234"}},
       {"roots_pathto_missing_target", {"pathto 1234"}},
       {"roots_pathto_not_an_object", {"pathto 1234 5678"}},
+      // Two arguments: a third is a parse error, which the REPL follows
+      // with the command's help.
+      {"roots_pathto_too_many_arguments", {"pathto 1234 5678 9"}},
+      {"roots_help_pathto", {"help pathto"}},
       {"roots_objsize_not_an_object", {"objsize 1234"}},
       {"roots_objsize_missing_address", {"objsize"}},
       {"roots_gcheapstat", {"gcheapstat", "GCHeapStat"}},
