@@ -136,8 +136,7 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
   ProblemTable table(ctx, h);
   Totals totals;
   const auto segments = filter.Segments(nullptr, true);
-  uint64_t total_bytes = 0, done = 0, released = 0;
-  constexpr uint64_t kReleaseEvery = 32ull << 20;
+  uint64_t total_bytes = 0, done = 0;
   for (const GcSegment* segment : segments) total_bytes += segment->objects.size();
   std::optional<Progress> progress;
   if (!args.Has("-noprogress")) progress.emplace("Verifying heap", total_bytes);
@@ -158,12 +157,10 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
     });
     if (ctx.cancelled()) return Ok{};
     done += segment->objects.size();
-    // References send reads all over the heap; keep what stays mapped in
-    // bounded.
-    if (done - released >= kReleaseEvery) {
-      h.ReleaseResident();
-      released = done;
-    }
+    // References send reads all over the heap, and each read maps in 64 KB
+    // around it: let them go after every segment (regions are 4 MB) to keep
+    // memory near dotnet-dump's; reading them again costs little.
+    h.ReleaseResident();
   }
   progress.reset();
   uint64_t sync_errors = 0;

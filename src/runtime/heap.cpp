@@ -93,18 +93,16 @@ const std::string& ManagedHeap::TypeName(uint64_t method_table) {
   return names_.emplace(method_table, std::move(name)).first->second;
 }
 
-std::span<const uint8_t> ManagedHeap::Bytes(uint64_t address, uint64_t size) const {
-  if (address >= window_start_ && address - window_start_ + size <= window_.size()) {
-    return window_.subspan(address - window_start_, size);
-  }
-  // The window is a whole segment of the dump, so scattered reads (root
-  // searches) keep hitting it.
+const uint8_t* ManagedHeap::MapWindow(uint64_t address, uint64_t size) const {
   auto [start, view] = core_.SegmentView(address);
-  if (!view.empty() && address - start + size <= view.size()) {
-    window_ = view;
-    window_start_ = start;
-    return view.subspan(address - start, size);
-  }
+  if (view.empty() || address - start + size > view.size()) return nullptr;
+  windows_[1] = windows_[0];
+  windows_[0] = Window{start, view};
+  return view.data() + (address - start);
+}
+
+std::span<const uint8_t> ManagedHeap::Bytes(uint64_t address, uint64_t size) const {
+  if (const uint8_t* at = MappedAt(address, size)) return {at, size};
   // Bytes split across the dump's segments: copy. Pages the dump declares
   // but does not store are missing here, not zeros, as for ClrMD: a Mini
   // dump's heap then shows no objects instead of invalid ones.

@@ -122,9 +122,7 @@ class ManagedHeap {
   // A hint that ObjectAt(address) comes soon: root searches call it for the
   // references they queue, so those headers load while others are walked.
   void Prefetch(uint64_t address) const {
-    if (address - window_start_ < window_.size()) {
-      __builtin_prefetch(window_.data() + (address - window_start_));
-    }
+    if (const uint8_t* at = MappedAt(address, 8)) __builtin_prefetch(at);
   }
 
  private:
@@ -132,6 +130,17 @@ class ManagedHeap {
   uint64_t FindNextValid(const GcSegment& segment, uint64_t address);
   uint64_t SizeOf(const HeapType& type, uint64_t address, bool& ok) const;
   std::span<const uint8_t> Bytes(uint64_t address, uint64_t size) const;
+  // Where [address, address + size) is in the dump's mapping, when one of
+  // its segments stores all of it.
+  const uint8_t* MappedAt(uint64_t address, uint64_t size) const {
+    for (const Window& w : windows_) {
+      if (address >= w.start && address - w.start + size <= w.bytes.size()) {
+        return w.bytes.data() + (address - w.start);
+      }
+    }
+    return MapWindow(address, size);
+  }
+  const uint8_t* MapWindow(uint64_t address, uint64_t size) const;
   template <typename Visit>
   void WalkSeries(const HeapObject& object, std::span<const uint8_t> body, Visit& visit);
 
@@ -150,9 +159,14 @@ class ManagedHeap {
   static constexpr size_t kRecentTypes = 64;
   std::array<const HeapType*, kRecentTypes> recent_types_{};
   std::unordered_map<uint64_t, std::string> names_;
-  // The last window of the dump's mapping used for reads.
-  mutable std::span<const uint8_t> window_;
-  mutable uint64_t window_start_ = 0;
+  // The last two segments of the dump read from, each whole: scattered reads
+  // (root searches) keep hitting them, and a heap stored in several of the
+  // dump's segments has references going back and forth between two.
+  struct Window {
+    uint64_t start = 0;
+    std::span<const uint8_t> bytes;
+  };
+  mutable std::array<Window, 2> windows_;
   mutable std::vector<uint8_t> scratch_;
 };
 

@@ -178,6 +178,7 @@ class PathFinder {
   size_t links_used_ = 0;
   std::vector<Chunk> stack_;
   std::vector<uint64_t> references_;  // reused by each WalkObject
+  uint64_t walked_ = 0;
 };
 
 }  // namespace clrdump::runtime
