@@ -48,28 +48,8 @@ bool LooksLikeObject(runtime::Runtime& rt, uint64_t address) {
   return o && rt.GetMethodTableData(o->method_table).ok();
 }
 
-// Offset from the object's start of the named instance field, searching the
-// class and its parents; 0 when absent (SOS's GetObjFieldOffset).
-uint64_t FieldOffset(TypeInspector& t, uint64_t mt, const std::string& wanted) {
-  for (int depth = 0; mt != 0 && depth < 64; ++depth) {
-    auto info = t.rt().GetMethodTableData(mt);
-    auto fields = t.rt().GetMethodTableFields(mt);
-    if (!info || !fields) return 0;
-    const dump::MetadataNames* names = t.Names(info->module);
-    uint64_t address = fields->first_field;
-    for (uint32_t i = 0; names && i < fields->instance_count + fields->static_count; ++i) {
-      auto f = t.rt().GetFieldDesc(address);
-      if (!f) break;
-      if (!f->is_static && names->FieldName(f->token & 0xffffff) == wanted) return f->offset + 8;
-      address = f->next;
-    }
-    mt = info->parent;
-  }
-  return 0;
-}
-
 void PrintRuntimeTypeInfo(TypeInspector& t, SosWriter& w, uint64_t object, uint64_t mt) {
-  const uint64_t offset = FieldOffset(t, mt, "m_handle");
+  const uint64_t offset = t.InstanceFieldOffset(mt, "m_handle");
   if (offset == 0) return;
   auto handle = t.ctx().target.memory().ReadValue<uint64_t>(object + offset);
   if (!handle) return;
@@ -126,7 +106,7 @@ bool PrintObjectBody(TypeInspector& t, SosWriter& w, uint64_t object, const Obje
   const std::string name = t.TypeName(o.method_table);
   if (name == "System.RuntimeType") PrintRuntimeTypeInfo(t, w, object, o.method_table);
   if (name == "System.RuntimeType+RuntimeTypeCache") {
-    const uint64_t offset = FieldOffset(t, o.method_table, "m_runtimeType");
+    const uint64_t offset = t.InstanceFieldOffset(o.method_table, "m_runtimeType");
     auto type =
         offset ? t.ctx().target.memory().ReadValue<uint64_t>(object + offset) : std::nullopt;
     if (type) {

@@ -7,6 +7,7 @@
 
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/sos_fields.h"
 #include "commands/table.h"
 #include "commands/target.h"
 
@@ -17,10 +18,6 @@ using runtime::GcSegment;
 using runtime::HeapObject;
 using runtime::ManagedHeap;
 
-// Where CoreCLR lays out RuntimeType.m_handle: after the object reference
-// m_keepalive and the pointer m_cache (reference fields first, then the
-// others in declaration order).
-constexpr uint64_t kRuntimeTypeHandleOffset = 0x18;
 // A type handle with this bit set is a TypeDesc, not a MethodTable.
 constexpr uint64_t kTypeDescBit = 2;
 
@@ -35,11 +32,14 @@ uint64_t DefaultDomain(runtime::Runtime& rt) {
 
 class RuntimeTypePrinter {
  public:
-  RuntimeTypePrinter(CommandContext& ctx, ManagedHeap& heap, uint64_t domain)
-      : ctx_(ctx), heap_(heap), domain_(domain) {}
+  RuntimeTypePrinter(CommandContext& ctx, ManagedHeap& heap, runtime::Runtime& rt)
+      : ctx_(ctx), heap_(heap), types_(ctx, rt), domain_(DefaultDomain(rt)) {}
 
   void Add(const HeapObject& object) {
-    auto handle = heap_.ReadPointer(object.address + kRuntimeTypeHandleOffset);
+    // Every RuntimeType shares one MethodTable: look the field up once.
+    if (handle_offset_ == 0) handle_offset_ = types_.InstanceFieldOffset(object.method_table, "m_handle");
+    if (handle_offset_ == 0) return;
+    auto handle = heap_.ReadPointer(object.address + handle_offset_);
     if (!handle) return;
     std::string domain, name;
     if ((*handle & kTypeDescBit) == 0) {
@@ -69,7 +69,9 @@ class RuntimeTypePrinter {
  private:
   CommandContext& ctx_;
   ManagedHeap& heap_;
+  TypeInspector types_;
   uint64_t domain_;
+  uint64_t handle_offset_ = 0;
   std::unique_ptr<Table> table_;
 };
 
@@ -79,7 +81,7 @@ Status RunDumpRuntimeTypes(CommandContext& ctx, const ParsedArgs&) {
   auto rt = ctx.target.runtime();
   if (!rt) return rt.error();
   ManagedHeap& h = **heap;
-  RuntimeTypePrinter printer(ctx, h, DefaultDomain(**rt));
+  RuntimeTypePrinter printer(ctx, h, **rt);
   for (const GcSegment* segment : h.segments()) {
     h.Walk(*segment, [&](const HeapObject& object) {
       if (ctx.cancelled()) return false;

@@ -387,6 +387,24 @@ std::string TypeInspector::ModuleFile(uint64_t module) {
   return m ? ModuleFileName(rt_, *m) : std::string();
 }
 
+uint64_t TypeInspector::InstanceFieldOffset(uint64_t mt, const std::string& wanted) {
+  for (int depth = 0; mt != 0 && depth < 64; ++depth) {
+    auto info = rt_.GetMethodTableData(mt);
+    auto fields = rt_.GetMethodTableFields(mt);
+    if (!info || !fields) return 0;
+    const dump::MetadataNames* names = Names(info->module);
+    uint64_t address = fields->first_field;
+    for (uint32_t i = 0; names && i < fields->instance_count + fields->static_count; ++i) {
+      auto f = rt_.GetFieldDesc(address);
+      if (!f) break;
+      if (!f->is_static && names->FieldName(f->token & 0xffffff) == wanted) return f->offset + 8;
+      address = f->next;
+    }
+    mt = info->parent;
+  }
+  return 0;
+}
+
 const dump::MetadataNames* TypeInspector::Names(uint64_t module) {
   auto it = names_.find(module);
   if (it == names_.end()) {

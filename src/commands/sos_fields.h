@@ -53,6 +53,9 @@ class TypeInspector {
   std::string ModuleFile(uint64_t module);
   // The metadata names of a module; nullptr when unreadable.
   const dump::MetadataNames* Names(uint64_t module);
+  // Offset from an object's start of the named instance field, searching
+  // the class and its parents; 0 when absent (SOS's GetObjFieldOffset).
+  uint64_t InstanceFieldOffset(uint64_t mt, const std::string& wanted);
 
  private:
   CommandContext& ctx_;
