@@ -37,7 +37,9 @@ class RuntimeTypePrinter {
 
   void Add(const HeapObject& object) {
     // Every RuntimeType shares one MethodTable: look the field up once.
-    if (handle_offset_ == 0) handle_offset_ = types_.InstanceFieldOffset(object.method_table, "m_handle");
+    if (handle_offset_ == 0) {
+      handle_offset_ = types_.InstanceFieldOffset(object.method_table, "m_handle");
+    }
     if (handle_offset_ == 0) return;
     auto handle = heap_.ReadPointer(object.address + handle_offset_);
     if (!handle) return;
