@@ -13,28 +13,11 @@ using runtime::HeapObject;
 
 constexpr uint64_t kFragmentMinSize = 512 * 1024;
 
-// Object header bits (the 32 bits before the object).
-constexpr uint32_t kHashOrSyncBlockIndex = 0x08000000;
-constexpr uint32_t kSpinLock = 0x10000000;
-
-struct ThinLockLayout {
-  uint32_t thread_mask;
-  uint32_t recursion_mask;
-  int recursion_shift;
-};
-constexpr ThinLockLayout kLegacyLayout{0x3FF, 0xFC00, 10};
-constexpr ThinLockLayout kLargeLayout{0xFFFF, 0x3F0000, 16};
-
-bool HasThinLock(uint32_t header, const ThinLockLayout& layout) {
-  return (header & (kHashOrSyncBlockIndex | kSpinLock)) == 0 &&
-         (header & layout.thread_mask) != 0;
-}
-
 }  // namespace
 
 HeapPrinter::HeapPrinter(CommandContext& ctx, runtime::ManagedHeap& heap,
                          runtime::Runtime& runtime, const HeapPrintOptions& options)
-    : ctx_(ctx), heap_(heap), runtime_(runtime), options_(options),
+    : ctx_(ctx), heap_(heap), runtime_(runtime), options_(options), owners_(runtime),
       objects_(ctx.out, {columns::Pointer(), columns::Pointer(), columns::Integer(),
                          columns::Text()}) {}
 
@@ -81,50 +64,21 @@ void HeapPrinter::Finish() {
   PrintFragmentation();
 }
 
-std::optional<std::pair<uint64_t, uint32_t>> HeapPrinter::ThinLock(uint32_t header) {
-  if (runtime_major_ < 0) {
-    const std::string version = runtime::VersionNumber(runtime_.location().version_string);
-    runtime_major_ = version.empty() ? 0 : std::atoi(version.c_str());
-  }
-  // ClrMD's choice: the large layout from .NET 9, both tried on .NET 8.
-  const bool large = runtime_major_ == 0 || runtime_major_ >= 8;
-  const ThinLockLayout& first = large ? kLargeLayout : kLegacyLayout;
-  for (const ThinLockLayout* layout : {&first, &kLegacyLayout}) {
-    if (!HasThinLock(header, *layout)) return std::nullopt;
-    const uint32_t id = header & layout->thread_mask;
-    const uint32_t recursion = (header & layout->recursion_mask) >> layout->recursion_shift;
-    if (auto thread = runtime_.GetThreadFromThinLockId(id); thread && *thread != 0) {
-      return std::make_pair(*thread, recursion);
-    }
-    if (!large || runtime_major_ > 8) return std::nullopt;
-  }
-  return std::nullopt;
-}
-
-const runtime::ManagedThread* HeapPrinter::ThreadAt(uint64_t address) {
-  if (!threads_) {
-    auto threads = runtime_.GetThreads();
-    threads_ = threads ? std::move(*threads) : std::vector<runtime::ManagedThread>{};
-  }
-  auto it = std::ranges::find(*threads_, address, &runtime::ManagedThread::address);
-  return it == threads_->end() ? nullptr : &*it;
-}
-
 void HeapPrinter::AddThinLock(const HeapObject& object) {
   if (!object.valid()) return;
   const uint32_t header = heap_.ReadU32(object.address - 4).value_or(0);
   if (header == 0) return;
-  auto lock = ThinLock(header);
+  auto lock = owners_.Owner(header);
   if (!lock) return;
   if (!thin_locks_) {
     thin_locks_.emplace(ctx_.out, std::vector<Column>{columns::Pointer(), columns::Pointer(),
                                                       columns::HexValue(), columns::Integer()});
     thin_locks_->WriteHeader({"Object", "Thread", "OSId", "Recursion"});
   }
-  const runtime::ManagedThread* thread = ThreadAt(lock->first);
+  const runtime::ManagedThread* thread = owners_.ThreadAt(lock->thread);
   thin_locks_->WriteRow({PointerCell(object.address), thread ? PointerCell(thread->address) : "",
                          HexValueCell(thread ? thread->os_id : 0),
-                         IntegerCell(static_cast<int64_t>(static_cast<int32_t>(lock->second)))});
+                         IntegerCell(static_cast<int64_t>(static_cast<int32_t>(lock->recursion)))});
 }
 
 void HeapPrinter::TrackFragmentation(const GcSegment* segment, const HeapObject& object) {

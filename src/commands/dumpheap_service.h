@@ -12,6 +12,7 @@
 #include "commands/string_table.h"
 #include "commands/table.h"
 #include "runtime/heap.h"
+#include "runtime/thin_lock.h"
 
 namespace clrdump::cmd {
 
@@ -43,14 +44,12 @@ class HeapPrinter {
   std::string NameOf(uint64_t method_table);
   void PrintStats();
   void PrintFragmentation();
-  // ClrMD's thin lock owner and recursion; nullopt when not thin-locked.
-  std::optional<std::pair<uint64_t, uint32_t>> ThinLock(uint32_t header);
-  const runtime::ManagedThread* ThreadAt(uint64_t address);
 
   CommandContext& ctx_;
   runtime::ManagedHeap& heap_;
   runtime::Runtime& runtime_;
   HeapPrintOptions options_;
+  runtime::ThinLocks owners_;
   Table objects_;
   bool header_written_ = false;
   std::optional<Table> thin_locks_;
@@ -59,8 +58,6 @@ class HeapPrinter {
   StringTable strings_;
   std::optional<runtime::HeapObject> last_free_;
   std::vector<std::pair<runtime::HeapObject, runtime::HeapObject>> fragments_;
-  std::optional<std::vector<runtime::ManagedThread>> threads_;
-  int runtime_major_ = -1;
 };
 
 }  // namespace clrdump::cmd

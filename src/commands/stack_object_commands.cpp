@@ -14,6 +14,7 @@
 #include "commands/register_fields.h"
 #include "commands/target.h"
 #include "runtime/heap.h"
+#include "runtime/heap_verify.h"
 
 namespace clrdump::cmd {
 namespace {
@@ -148,40 +149,12 @@ struct Found {
   runtime::HeapObject object;
 };
 
-// Whether ClrMD's verification would fault one of the object's references:
-// misaligned, not an object, or a free object.
-bool HasBadReference(runtime::ManagedHeap& heap, const runtime::HeapObject& object) {
-  bool bad = false;
-  heap.ForEachReference(object, [&](uint64_t, uint64_t target) {
-    if (bad) return;
-    auto mt = target % kPointerSize == 0 ? heap.ReadPointer(target) : std::nullopt;
-    const uint64_t method_table = mt ? *mt & ~uint64_t{1} : 0;
-    bad = !mt || !heap.Type(method_table) || method_table == heap.globals().free_mt;
-  });
-  return bad;
-}
-
-// ClrMD's checks of an object: a known type, a size that fits the segment
-// and its kind, and references to live objects. Its sync block, thin lock
-// and background-GC checks are not made.
-bool LooksCorrupt(runtime::ManagedHeap& heap, const runtime::GcSegment& segment,
-                  const runtime::HeapObject& object) {
-  constexpr uint64_t kMaxSmallObject = 85000;
-  if (!object.valid() || object.size == 0) return true;
-  const bool small = segment.kind != runtime::SegmentKind::kLarge &&
-                     segment.kind != runtime::SegmentKind::kPinned &&
-                     segment.kind != runtime::SegmentKind::kFrozen;
-  const bool too_large = object.address + object.size > segment.objects.end ||
-                         (!object.free() && small && object.size > kMaxSmallObject);
-  if (too_large || object.free()) return too_large;
-  return object.type->data.contains_pointers && HasBadReference(heap, object);
-}
-
 // The candidates of one segment (sorted by value) that its walk finds as
 // object starts.
+// With `verifier`, only objects ClrMD finds no problem with (IsObjectCorrupted).
 void MatchOnSegment(CommandContext& ctx, runtime::ManagedHeap& heap,
                     const runtime::GcSegment& segment, const std::vector<Candidate>& group,
-                    bool verify, std::vector<Found>& out) {
+                    runtime::HeapVerifier* verifier, std::vector<Found>& out) {
   const uint64_t first = group.front().value, end = group.back().value + 1;
   size_t index = 0;
   heap.Walk(segment, [&](const runtime::HeapObject& object) {
@@ -189,7 +162,7 @@ void MatchOnSegment(CommandContext& ctx, runtime::ManagedHeap& heap,
     if (object.address < first) return true;
     if (object.address >= end || index >= group.size()) return false;
     while (index < group.size() && group[index].value < object.address) ++index;
-    const bool keep = !verify || !LooksCorrupt(heap, segment, object);
+    const bool keep = !verifier || !verifier->FirstProblem(object.address);
     while (index < group.size() && group[index].value == object.address) {
       if (keep) out.push_back({group[index].slot, object});
       ++index;
@@ -210,7 +183,8 @@ const runtime::GcSegment* SegmentOf(const std::vector<const runtime::GcSegment*>
 }
 
 std::vector<Found> ObjectsIn(CommandContext& ctx, runtime::ManagedHeap& heap,
-                             std::vector<Candidate> candidates, bool verify) {
+                             std::vector<Candidate> candidates,
+                             runtime::HeapVerifier* verifier) {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.value < b.value; });
   std::vector<Found> found;
@@ -223,13 +197,13 @@ std::vector<Found> ObjectsIn(CommandContext& ctx, runtime::ManagedHeap& heap,
     const runtime::GcSegment* segment = SegmentOf(segments, c.value, index);
     if (!segment) continue;
     if (segment != current && !group.empty()) {
-      MatchOnSegment(ctx, heap, *current, group, verify, found);
+      MatchOnSegment(ctx, heap, *current, group, verifier, found);
       group.clear();
     }
     current = segment;
     group.push_back(c);
   }
-  if (!group.empty()) MatchOnSegment(ctx, heap, *current, group, verify, found);
+  if (!group.empty()) MatchOnSegment(ctx, heap, *current, group, verifier, found);
   return found;
 }
 
@@ -309,7 +283,9 @@ Status RunDumpStackObjects(CommandContext& ctx, const ParsedArgs& args) {
   std::vector<Candidate> candidates;
   AddStackCandidates(ctx.target.memory(), stack, min, max, candidates);
   AddRegisterCandidates(thread.regs, min, max, candidates);
-  const bool verify = args.Has("-verify");
+  std::optional<runtime::HeapVerifier> verifier;
+  if (args.Has("-verify")) verifier.emplace(walker, **rt);
+  runtime::HeapVerifier* verify = verifier ? &*verifier : nullptr;
   std::vector<Found> found = ObjectsIn(ctx, walker, candidates, verify);
   if (additional.Set()) {
     std::vector<Candidate> more;

@@ -168,19 +168,24 @@ void HeapVerifier::VerifyHeader(uint64_t address, size_t max,
   auto block = sync_index_.find(address);
   const int64_t clr_index = block == sync_index_.end() ? -1 : block->second;
   ObjectCorruption c{address, -4, CorruptionKind::kSyncBlockMismatch, -1, clr_index};
+  bool bad_sync_block = clr_index >= 0;
   if ((header & kHashOrSyncBlockIndex) && !(header & kHashCode)) {
     const uint32_t index = header & kSyncBlockIndexMask;
     if (index == 0) {
       c.kind = CorruptionKind::kSyncBlockZero;
-    } else if (index != clr_index) {
-      c.sync_block_index = index;
     } else {
-      return;
+      c.sync_block_index = index;
     }
-  } else if (clr_index < 0) {
-    return;
+    bad_sync_block = index == 0 || index != clr_index;
   }
-  found.push_back(c);
+  if (bad_sync_block) {
+    found.push_back(c);
+    if (found.size() >= max) return;
+  }
+  // A thin lock must name one of the runtime's threads.
+  if (auto lock = thin_locks_.Owner(header); lock && !thin_locks_.ThreadAt(lock->thread)) {
+    found.push_back({address, -4, CorruptionKind::kInvalidThinlock});
+  }
 }
 
 bool HeapVerifier::ShouldVerifyMembers(const GcSegment& segment, uint64_t address,

@@ -1,7 +1,8 @@
 // Object verification as ClrMD does it for verifyheap, verifyobj and
 // listnearobj: the object's own fields (alignment, MethodTable, size), its
 // references (each must point at an object that is not free space) and
-// its header (sync block index against the runtime's sync block table).
+// its header (sync block index against the runtime's sync block table, a
+// thin lock's owner against the runtime's threads).
 // Corrupt memory is reported, never trusted: every read may fail.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "runtime/heap.h"
+#include "runtime/thin_lock.h"
 
 namespace clrdump::runtime {
 
@@ -48,7 +50,8 @@ struct ObjectCorruption {
 
 class HeapVerifier {
  public:
-  HeapVerifier(ManagedHeap& heap, Runtime& runtime) : heap_(heap), runtime_(runtime) {}
+  HeapVerifier(ManagedHeap& heap, Runtime& runtime)
+      : heap_(heap), runtime_(runtime), thin_locks_(runtime) {}
 
   // ClrMD's IsObjectCorrupted: the first problem found, if any.
   std::optional<ObjectCorruption> FirstProblem(uint64_t address);
@@ -68,6 +71,7 @@ class HeapVerifier {
 
   ManagedHeap& heap_;
   Runtime& runtime_;
+  ThinLocks thin_locks_;
   std::optional<std::vector<SyncBlock>> sync_blocks_;
   std::unordered_map<uint64_t, int64_t> sync_index_;  // object -> sync block index
   std::vector<uint8_t> object_bytes_;
