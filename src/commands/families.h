@@ -33,6 +33,7 @@ void AddSyncBlkCommand(Registry& registry);
 void AddFinalizeQueueCommand(Registry& registry);
 void AddNotReachableInRangeCommand(Registry& registry);
 void AddDumpExceptionsCommand(Registry& registry);
+void AddDumpObjGcRefsCommand(Registry& registry);
 
 // Every command clrdump implements, except the REPL's own (help, exit).
 Registry AllCommands();

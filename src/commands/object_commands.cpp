@@ -7,6 +7,7 @@
 
 #include "commands/command.h"
 #include "commands/families.h"
+#include "commands/gcrefs.h"
 #include "commands/sos_command_line.h"
 #include "commands/sos_fields.h"
 #include "commands/target.h"
@@ -227,11 +228,9 @@ Status RunDumpObj(CommandContext& ctx, const ParsedArgs& args) {
   if (!PrintObject(types, w, object, !line->Has("-nofields"))) {
     return MakeError(ErrorCode::kInvalidArgument, "");
   }
-  // dotnet-dump 10 hands -refs to a helper command its SOS host does not
-  // find, and fails after printing the object; clrdump keeps that contract.
-  if (line->Has("-refs")) {
-    return MakeError(ErrorCode::kUnsupported, "Unrecognized SOS command 'DumpObj'");
-  }
+  // SOS hands -refs to dotnet-dump's dumpobjgcrefs (dotnet-dump 10's host
+  // fails to reach it; clrdump prints what it was meant to).
+  if (line->Has("-refs")) return PrintGcRefs(ctx, object);
   return Ok{};
 }
 

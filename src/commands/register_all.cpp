@@ -31,6 +31,7 @@ Registry AllCommands() {
   AddFinalizeQueueCommand(registry);
   AddNotReachableInRangeCommand(registry);
   AddDumpExceptionsCommand(registry);
+  AddDumpObjGcRefsCommand(registry);
   return registry;
 }
 

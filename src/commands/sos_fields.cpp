@@ -26,6 +26,7 @@ enum : uint32_t {
   kU8 = 0x0b,
   kR4 = 0x0c,
   kR8 = 0x0d,
+  kString = 0x0e,
   kPtr = 0x0f,
   kByRef = 0x10,
   kValueType = 0x11,
@@ -35,6 +36,7 @@ enum : uint32_t {
   kI = 0x18,
   kU = 0x19,
   kFnPtr = 0x1b,
+  kObject = 0x1c,
   kSzArray = 0x1d,
   kMVar = 0x1e,
   kElementTypeMax = 0x22,
@@ -277,6 +279,41 @@ struct FieldWalk {
 
 // Deeper parent chains than this are taken as a cycle in corrupt data.
 constexpr int kMaxParents = 256;
+// Structs nested deeper than this are taken as a cycle in corrupt data.
+constexpr int kMaxNesting = 64;
+
+// ClrMD's sizes by element type; 0 where ClrMD has none (it throws).
+int ElementSize(uint32_t type) {
+  switch (type) {
+    case kBoolean:
+    case kI1:
+    case kU1:
+      return 1;
+    case kChar:
+    case kI2:
+    case kU2:
+      return 2;
+    case kI4:
+    case kU4:
+    case kR4:
+      return 4;
+    case kI8:
+    case kU8:
+    case kR8:
+    case kString:
+    case kPtr:
+    case kClass:
+    case kArray:
+    case kI:
+    case kU:
+    case kFnPtr:
+    case kObject:
+    case kSzArray:
+      return 8;
+    default:
+      return 0;
+  }
+}
 
 void DisplayLevel(FieldWalk& walk, uint64_t mt, const runtime::MethodTableData& info,
                   const runtime::MethodTableFields& fields);
@@ -419,6 +456,74 @@ const dump::MetadataNames* TypeInspector::Names(uint64_t module) {
     it = names_.emplace(module, std::move(names)).first;
   }
   return it->second ? &*it->second : nullptr;
+}
+
+const std::vector<InstanceField>& TypeInspector::InstanceFields(uint64_t method_table) {
+  return InstanceFields(method_table, 0);
+}
+
+const std::vector<InstanceField>& TypeInspector::InstanceFields(uint64_t method_table, int depth) {
+  if (auto it = fields_.find(method_table); it != fields_.end()) return it->second;
+  std::vector<InstanceField> fields;
+  auto info = rt_.GetMethodTableData(method_table);
+  if (info && info->parent != 0 && depth < kMaxParents) {
+    fields = InstanceFields(info->parent, depth + 1);
+  }
+  std::vector<InstanceField> own = DeclaredFields(method_table, fields.size());
+  fields.insert(fields.end(), own.begin(), own.end());
+  return fields_.emplace(method_table, std::move(fields)).first->second;
+}
+
+// ClrMD reads the FieldDescs a type declares by counting from its parents'
+// instance fields up to all instance and static fields, and keeps those
+// neither static nor context-local.
+std::vector<InstanceField> TypeInspector::DeclaredFields(uint64_t method_table, size_t inherited) {
+  std::vector<InstanceField> fields;
+  auto info = rt_.GetMethodTableData(method_table);
+  auto counts = rt_.GetMethodTableFields(method_table);
+  if (!info || !counts || counts->first_field == 0) return fields;
+  const dump::MetadataNames* names = Names(info->module);
+  uint64_t address = counts->first_field;
+  const size_t total = size_t{counts->instance_count} + counts->static_count;
+  for (size_t i = inherited; i < total; ++i) {
+    auto f = rt_.GetFieldDesc(address);
+    if (!f) break;
+    address = f->next;
+    if (f->is_context_local || f->is_thread_local || f->is_static) continue;
+    InstanceField field{method_table, f->token, "", f->offset, f->type, f->type_method_table};
+    if (names) field.name = names->FieldName(f->token & 0xffffff).value_or("");
+    fields.push_back(std::move(field));
+  }
+  return fields;
+}
+
+int TypeInspector::FieldSize(const InstanceField& field) { return FieldSize(field, 0); }
+
+int TypeInspector::FieldSize(const InstanceField& field, int depth) {
+  if (field.element_type != kValueType) return ElementSize(field.element_type);
+  // A struct ClrMD cannot type counts one byte.
+  if (field.type_method_table == 0 || depth > kMaxNesting) return 1;
+  const InstanceField* last = nullptr;
+  int last_size = 0;
+  for (const InstanceField& f : InstanceFields(field.type_method_table)) {
+    const int size = FieldSize(f, depth + 1);
+    if (!last || f.offset > last->offset || (f.offset == last->offset && size > last_size)) {
+      last = &f;
+      last_size = size;
+    }
+  }
+  return last ? static_cast<int>(last->offset) + last_size : 0;
+}
+
+const InstanceField* TypeInspector::FieldAt(uint64_t method_table, int64_t offset) {
+  const InstanceField* found = nullptr;
+  for (const InstanceField& f : InstanceFields(method_table)) {
+    const int64_t start = f.offset;
+    if (start <= offset && offset < start + FieldSize(f)) return &f;
+    // A field whose size is unknown covers up to the next one.
+    if (start <= offset && (!found || found->offset < f.offset)) found = &f;
+  }
+  return found;
 }
 
 void DisplayFields(TypeInspector& types, SosWriter& w, uint64_t mt,

@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "commands/command.h"
 #include "dump/metadata_names.h"
@@ -40,6 +41,20 @@ class SosWriter {
 std::string ElementTypeName(uint32_t type);
 bool IsElementValueType(uint32_t type);
 
+// An instance field as ClrMD lists a type's fields (ClrType.Fields), the
+// view dotnet-dump's managed commands have of them.
+struct InstanceField {
+  uint64_t declaring_method_table = 0;
+  uint32_t token = 0;
+  std::string name;               // "" when the module's metadata has none
+  uint32_t offset = 0;            // from the start of the instance data
+  uint32_t element_type = 0;      // CorElementType as the FieldDesc stores it
+  uint64_t type_method_table = 0; // 0 when the runtime has not loaded the type
+  bool same_as(const InstanceField& other) const {
+    return declaring_method_table == other.declaring_method_table && token == other.token;
+  }
+};
+
 // The inspection commands' view of the runtime: the runtime itself plus
 // module metadata read once per command.
 class TypeInspector {
@@ -57,10 +72,24 @@ class TypeInspector {
   // the class and its parents; 0 when absent (SOS's GetObjFieldOffset).
   uint64_t InstanceFieldOffset(uint64_t mt, const std::string& wanted);
 
+  // ClrMD's ClrType.Fields: the parents' instance fields first, then those
+  // `method_table` declares; read once per MethodTable.
+  const std::vector<InstanceField>& InstanceFields(uint64_t method_table);
+  // ClrMD's ClrField.Size: a struct spans to the end of its last field.
+  int FieldSize(const InstanceField& field);
+  // ClrMD's FindField: the first field covering `offset`, else the last
+  // one starting before it; nullptr when none does.
+  const InstanceField* FieldAt(uint64_t method_table, int64_t offset);
+
  private:
+  const std::vector<InstanceField>& InstanceFields(uint64_t method_table, int depth);
+  int FieldSize(const InstanceField& field, int depth);
+  std::vector<InstanceField> DeclaredFields(uint64_t method_table, size_t inherited);
+
   CommandContext& ctx_;
   runtime::Runtime& rt_;
   std::map<uint64_t, std::optional<dump::MetadataNames>> names_;
+  std::map<uint64_t, std::vector<InstanceField>> fields_;
 };
 
 // SOS's DisplayFields: the header, then the fields of `mt`'s parents and of

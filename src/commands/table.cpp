@@ -47,6 +47,11 @@ std::string IntegerCell(int64_t value) {
 
 std::string HexValueCell(uint64_t value) { return fmt::format("0x{:02x}", value); }
 
+std::string HexOffsetCell(int64_t value) {
+  if (value >= 0) return fmt::format("0x{:02x}", value);
+  return fmt::format("-0x{:02x}", uint64_t{0} - static_cast<uint64_t>(value));
+}
+
 void Table::Append(std::string& line, const Column& column, const std::string& raw) const {
   const std::string cell = Truncated(raw, column);
   const int pad = column.width < 0 ? 0 : std::max(0, column.width - static_cast<int>(cell.size()));

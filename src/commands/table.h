@@ -45,6 +45,7 @@ std::string PointerCell(uint64_t value);   // {:x12}
 std::string IntegerCell(uint64_t value);   // n0: 1,234,567
 std::string IntegerCell(int64_t value);
 std::string HexValueCell(uint64_t value);  // 0x{:x2}
+std::string HexOffsetCell(int64_t value); // 0x{:x2}, or -0x{:x2}
 
 class Table {
  public:

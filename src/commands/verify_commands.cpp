@@ -172,10 +172,6 @@ Status RunVerifyHeap(CommandContext& ctx, const ParsedArgs& args) {
   return Ok{};
 }
 
-std::string OffsetCell(int64_t offset) {
-  return offset < 0 ? fmt::format("-0x{:02x}", -offset) : fmt::format("0x{:02x}", offset);
-}
-
 Status RunVerifyObj(CommandContext& ctx, const ParsedArgs& args) {
   const std::string text = args.Value("objectaddress").value_or("");
   auto address = TryParseAddress(text);
@@ -195,7 +191,7 @@ Status RunVerifyObj(CommandContext& ctx, const ParsedArgs& args) {
   std::stable_sort(problems.begin(), problems.end(),
                    [](const auto& a, const auto& b) { return a.offset < b.offset; });
   std::vector<std::string> offsets;
-  for (const auto& p : problems) offsets.push_back(OffsetCell(p.offset));
+  for (const auto& p : problems) offsets.push_back(HexOffsetCell(p.offset));
   Column offset = columns::HexOffset().Fitted(offsets);
   offset.align = Align::kLeft;
   Table table(ctx.out, {offset, Column{Align::kLeft, runtime::CorruptionKindWidth(), false, false},
