@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "commands/address.h"
 #include "commands/command.h"
@@ -44,13 +46,44 @@ Result<const runtime::AddressSet*> LiveObjects(CommandContext& ctx, bool print) 
   return &live;
 }
 
-void PrintChain(CommandContext& ctx, Roots& roots, const ChainLink* link) {
+namespace {
+
+// gcroot's label for the second link of a path whose first object is an
+// Object[] (the runtime keeps statics in such arrays): the static variable
+// at a slot of the array holding that link, the first slot with one. The
+// slot's address is taken as dotnet-dump takes it, from a ClrMD reference
+// offset that leaves out the MethodTable pointer: a pointer's size short,
+// so the label names the static stored just before the link's own.
+std::string StaticLabel(runtime::ManagedHeap& heap, runtime::StaticVariables& statics,
+                        const runtime::HeapObject& array, uint64_t object) {
+  constexpr uint64_t kPointerSize = 8;
+  std::vector<uint64_t> slots;
+  heap.ForEachReference(array, [&](uint64_t slot, uint64_t target) {
+    if (target == object) slots.push_back(slot);
+  });
+  for (uint64_t slot : slots) {
+    if (auto field = statics.Find(slot - kPointerSize)) return "(static variable: " + *field + ")";
+  }
+  return "";
+}
+
+bool IsObjectArray(runtime::ManagedHeap& heap, const runtime::HeapObject& object) {
+  return object.valid() && object.type->data.component_size != 0 &&
+         heap.TypeName(object.method_table) == "System.Object[]";
+}
+
+}  // namespace
+
+void PrintChain(CommandContext& ctx, Roots& roots, const ChainLink* link,
+                runtime::StaticVariables* statics) {
   Table table(ctx.out, {columns::Text().WithWidth(2), {Align::kLeft, 16, false, false},
                         {Align::kLeft, -1, true, true}, columns::Text()});
   table.set_indent(std::string(10, ' '));
   runtime::ManagedHeap& heap = roots.heap();
   uint64_t previous = 0;
-  for (; link; link = link->next) {
+  runtime::HeapObject first_object;
+  bool possible_static = false;
+  for (bool first = true; link; link = link->next, first = false) {
     const runtime::HeapObject object = heap.ObjectAt(link->object, nullptr);
     std::string name = "Unknown";
     if (object.type) {
@@ -58,7 +91,15 @@ void PrintChain(CommandContext& ctx, Roots& roots, const ChainLink* link) {
       if (name.empty()) name = fmt::format("Unknown (MethodTable: {:012x})", object.method_table);
     }
     const bool dependent = roots.IsDependentLink(previous, link->object);
-    table.WriteRow({"->", PointerCell(link->object), name, dependent ? "(dependent handle)" : ""});
+    std::string note = dependent ? "(dependent handle)" : "";
+    if (first) {
+      first_object = object;
+      possible_static = IsObjectArray(heap, object);
+    } else if (possible_static) {
+      if (statics && !dependent) note = StaticLabel(heap, *statics, first_object, link->object);
+      possible_static = false;
+    }
+    table.WriteRow({"->", PointerCell(link->object), name, note});
     previous = link->object;
   }
 }
@@ -100,11 +141,12 @@ const char* HandleName(HandleKind kind) {
 // group them under thread, frame and kind headers.
 class RootPrinter {
  public:
-  RootPrinter(CommandContext& ctx, Roots& roots) : ctx_(ctx), roots_(roots) {}
+  RootPrinter(CommandContext& ctx, Roots& roots, runtime::StaticVariables* statics)
+      : ctx_(ctx), roots_(roots), statics_(statics) {}
 
   void Print(const Root& root, const ChainLink* path) {
     PrintRoot(root);
-    PrintChain(ctx_, roots_, path);
+    PrintChain(ctx_, roots_, path, statics_);
     ctx_.out << "\n";
     last_ = &root;
   }
@@ -166,6 +208,7 @@ class RootPrinter {
 
   CommandContext& ctx_;
   Roots& roots_;
+  runtime::StaticVariables* statics_;
   const Root* last_ = nullptr;
 };
 
@@ -223,7 +266,8 @@ Status RunGcRoot(CommandContext& ctx, const ParsedArgs& args) {
                                               : UINT64_MAX;
   NoteRootCaching(ctx, r);
   PathFinder finder(r, *address);
-  RootPrinter printer(ctx, r);
+  auto statics = ctx.target.statics();
+  RootPrinter printer(ctx, r, statics ? *statics : nullptr);
   uint64_t count = 0;
   auto visit = [&](const std::vector<Root>& list) {
     for (const Root& root : list) {
@@ -259,7 +303,7 @@ Status RunPathTo(CommandContext& ctx, const ParsedArgs& args) {
   // dotnet-dump says it caches roots.
   if (path) {
     NoteRootCaching(ctx, r);
-    PrintChain(ctx, r, path);
+    PrintChain(ctx, r, path, nullptr);
   } else {
     ctx.out << fmt::format("Could not find a path from {:x} to {:x}\n", *source, *target);
   }

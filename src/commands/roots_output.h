@@ -8,6 +8,7 @@
 #include "base/result.h"
 #include "commands/command.h"
 #include "runtime/roots.h"
+#include "runtime/statics.h"
 
 namespace clrdump::cmd {
 
@@ -19,7 +20,9 @@ void NoteRootCaching(CommandContext& ctx, runtime::Roots& roots);
 Result<const runtime::AddressSet*> LiveObjects(CommandContext& ctx, bool print);
 
 // The "-> address type" lines of a path, with gcroot's notes on dependent
-// handle links.
-void PrintChain(CommandContext& ctx, runtime::Roots& roots, const runtime::ChainLink* link);
+// handle links and, given `statics` (pathto passes none), on the static
+// variable a path from a statics array goes through.
+void PrintChain(CommandContext& ctx, runtime::Roots& roots, const runtime::ChainLink* link,
+                runtime::StaticVariables* statics);
 
 }  // namespace clrdump::cmd

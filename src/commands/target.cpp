@@ -50,6 +50,14 @@ Result<runtime::Roots*> Target::roots() {
   return roots_.get();
 }
 
+Result<runtime::StaticVariables*> Target::statics() {
+  if (statics_) return statics_.get();
+  auto h = heap();
+  if (!h) return h.error();
+  statics_ = std::make_unique<runtime::StaticVariables>(**runtime(), **h, *memory_);
+  return statics_.get();
+}
+
 void Target::set_clr_path(std::string path) {
   clr_path_ = std::move(path);
   // As in dotnet-dump, a new path means looking up the runtime again.
@@ -58,6 +66,7 @@ void Target::set_clr_path(std::string path) {
 
 void Target::ResetRuntime() {
   // The old model is kept alive, not freed: its DAC cannot be unloaded.
+  statics_.reset();
   roots_.reset();
   heap_.reset();
   if (runtime_) retired_.push_back(std::move(runtime_));

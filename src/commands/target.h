@@ -17,6 +17,7 @@
 #include "runtime/roots.h"
 #include "runtime/runtime.h"
 #include "runtime/source_lines.h"
+#include "runtime/statics.h"
 
 namespace clrdump::cmd {
 
@@ -43,6 +44,9 @@ class Target {
   // The GC roots and what they keep alive (dotnet-dump's root cache), kept
   // with the heap.
   Result<runtime::Roots*> roots();
+  // The static variables by address (dotnet-dump's StaticVariableService),
+  // kept with the heap.
+  Result<runtime::StaticVariables*> statics();
   void set_clr_path(std::string path);
   // Forgets the runtime model so the next use looks the runtime up again.
   void ResetRuntime();
@@ -56,6 +60,7 @@ class Target {
   std::unique_ptr<runtime::Runtime> runtime_;
   std::unique_ptr<runtime::ManagedHeap> heap_;
   std::unique_ptr<runtime::Roots> roots_;
+  std::unique_ptr<runtime::StaticVariables> statics_;
   // Runtimes replaced after setclrpath: the DAC may still point into them.
   std::vector<std::unique_ptr<runtime::Runtime>> retired_;
   std::optional<Error> runtime_error_;
