@@ -28,6 +28,7 @@ Result<MetadataNames> MetadataNames::Parse(std::span<const uint8_t> metadata) {
   if (!stream) return stream.error();
   names.tables_ = std::move(*stream);
   names.strings_ = root->Stream("#Strings").value_or(ByteView());
+  names.blobs_ = root->Stream("#Blob").value_or(ByteView());
   return names;
 }
 
@@ -69,6 +70,14 @@ std::optional<std::string> MetadataNames::TypeDefName(uint32_t row) const {
 
 std::optional<std::string> MetadataNames::FieldName(uint32_t row) const {
   return HeapString(tables_->Cell(TableId::kField, row, 1));
+}
+
+std::optional<std::vector<uint8_t>> MetadataNames::FieldSignature(uint32_t row) const {
+  auto index = tables_->Cell(TableId::kField, row, 2);
+  if (!index) return std::nullopt;
+  auto blob = HeapBlob(blobs_, *index);
+  if (!blob) return std::nullopt;
+  return std::vector<uint8_t>(blob->bytes().begin(), blob->bytes().end());
 }
 
 std::optional<std::string> MetadataNames::MethodName(uint32_t row) const {

@@ -25,6 +25,8 @@ class MetadataNames {
   std::optional<std::string> TypeDefName(uint32_t row) const;
   std::optional<std::string> FieldName(uint32_t row) const;
   std::optional<std::string> MethodName(uint32_t row) const;
+  // The bytes of Field `row`'s signature blob; nullopt when out of range.
+  std::optional<std::vector<uint8_t>> FieldSignature(uint32_t row) const;
   // The TypeDef row whose method list holds MethodDef `row`; nullopt when
   // none does.
   std::optional<uint32_t> MethodOwner(uint32_t row) const;
@@ -38,6 +40,7 @@ class MetadataNames {
   // Shared so moving a MetadataNames keeps the views into it valid.
   std::shared_ptr<const std::vector<uint8_t>> bytes_;
   ByteView strings_;
+  ByteView blobs_;
   std::optional<TableStream> tables_;
 };
 

@@ -17,6 +17,70 @@ bool IsPrimitive(uint32_t element_type) {
          element_type == kNativeInt || element_type == kNativeUInt;
 }
 
+// Signature element types (ECMA-335 II.23.1.16).
+constexpr uint32_t kVoid = 0x01, kString = 0x0e, kPtr = 0x0f, kByRef = 0x10, kValueType = 0x11,
+                   kClass = 0x12, kVar = 0x13, kArray = 0x14, kGenericInst = 0x15, kFnPtr = 0x1b,
+                   kObject = 0x1c, kSzArray = 0x1d, kMVar = 0x1e, kCModReqd = 0x1f,
+                   kCModOpt = 0x20;
+constexpr uint32_t kFieldCallingConvention = 0x06;
+constexpr int kMaxSignatureDepth = 64;
+
+// ClrMD's basic types by name. Its table is indexed one off for Object
+// and String, which therefore become primitive types named after the
+// element type; a class it cannot find is taken as Object.
+std::string BasicTypeName(uint32_t etype) {
+  switch (etype) {
+    case kVoid: return "System.Void";
+    case 0x02: return "System.Boolean";
+    case 0x03: return "System.Char";
+    case 0x04: return "System.SByte";
+    case 0x05: return "System.Byte";
+    case 0x06: return "System.Int16";
+    case 0x07: return "System.UInt16";
+    case 0x08: return "System.Int32";
+    case 0x09: return "System.UInt32";
+    case 0x0a: return "System.Int64";
+    case 0x0b: return "System.UInt64";
+    case 0x0c: return "System.Single";
+    case 0x0d: return "System.Double";
+    case 0x18: return "System.IntPtr";
+    case 0x19: return "System.UIntPtr";
+    case kValueType: return "System.ValueType";
+    case kString: return "String";
+    default: return "Object";
+  }
+}
+
+void SkipCustomModifiers(dump::BlobCursor& sig) {
+  for (;;) {
+    dump::BlobCursor peek = sig;
+    const auto b = peek.ReadUnsigned();
+    if (b != kCModReqd && b != kCModOpt) return;
+    sig = peek;
+    sig.ReadUnsigned();
+  }
+}
+
+// A TypeDefOrRefOrSpecEncoded (II.23.2.8) as a metadata token.
+std::optional<uint32_t> ReadTypeToken(dump::BlobCursor& sig) {
+  const auto coded = sig.ReadUnsigned();
+  if (!coded) return std::nullopt;
+  constexpr uint32_t kTables[] = {0x02, 0x01, 0x1b, 0x00};
+  const uint32_t table = kTables[*coded & 3];
+  if (table == 0) return std::nullopt;
+  return (table << 24) | (*coded >> 2);
+}
+
+// An array shape's sizes or lower bounds: a count, then that many values.
+bool SkipCounted(dump::BlobCursor& sig) {
+  const auto count = sig.ReadUnsigned();
+  if (!count) return false;
+  for (uint32_t i = 0; i < *count; ++i) {
+    if (!sig.ReadUnsigned()) return false;
+  }
+  return true;
+}
+
 // ClrMD compares the runtime's answer with "initialized" exactly.
 constexpr uint32_t kMethodTableInitialized = 1;
 
@@ -107,12 +171,103 @@ std::string StaticVariables::Label(const Field& field) {
 }
 
 // ClrField.Type: the type the runtime loaded for the field (its
-// TypeMethodTable), named as ClrMD names it.
+// TypeMethodTable), named as ClrMD names it; when there is none (or only
+// System.__Canon), the type ClrMD makes of the field's signature.
 std::string StaticVariables::FieldTypeName(const Field& field) {
   const uint64_t mt = field.desc.type_method_table;
-  if (mt == 0 || !heap_.Type(mt)) return "Unknown";
-  const std::string& name = heap_.TypeName(mt);
-  return name.empty() ? "Unknown" : name;
+  if (mt != 0 && heap_.Type(mt)) {
+    const std::string& name = heap_.TypeName(mt);
+    if (name.find("__Canon") == std::string::npos) return name.empty() ? "Unknown" : name;
+  }
+  std::optional<std::string> name;
+  bool generic_parameter = false;
+  const dump::MetadataNames* names = Names(field.module);
+  auto sig = names ? names->FieldSignature(field.desc.token & 0xffffff) : std::nullopt;
+  if (sig) {
+    dump::BlobCursor cursor{ByteView(*sig)};
+    if (cursor.ReadUnsigned() == kFieldCallingConvention) {
+      SkipCustomModifiers(cursor);
+      dump::BlobCursor peek = cursor;
+      const auto etype = peek.ReadUnsigned();
+      generic_parameter = etype == kVar || etype == kMVar;
+      name = SignatureTypeName(field.module, cursor, 0);
+    }
+  }
+  // A generic parameter, or nothing, gives way to the runtime's type.
+  if ((!name || generic_parameter) && mt != 0 && heap_.Type(mt)) name = heap_.TypeName(mt);
+  return name && !name->empty() ? *name : "Unknown";
+}
+
+std::optional<std::string> StaticVariables::SignatureTypeName(uint64_t module,
+                                                              dump::BlobCursor& sig, int depth) {
+  const auto etype = sig.ReadUnsigned();
+  if (!etype || depth > kMaxSignatureDepth) return std::nullopt;
+  if ((IsPrimitive(*etype) && *etype != kPtr) || *etype == kVoid || *etype == kObject ||
+      *etype == kString) {
+    return BasicTypeName(*etype);
+  }
+  auto inner = [&]() {
+    return SignatureTypeName(module, sig, depth + 1).value_or(BasicTypeName(kVoid));
+  };
+  switch (*etype) {
+    case kArray: {
+      const std::string element = inner();
+      const auto rank = sig.ReadUnsigned();
+      if (!rank || !SkipCounted(sig) || !SkipCounted(sig)) return std::nullopt;
+      return element + "[" + std::string(*rank > 1 ? *rank - 1 : 0, ',') + "]";
+    }
+    case kClass:
+    case kValueType: {
+      const auto token = ReadTypeToken(sig);
+      if (!token) return std::nullopt;
+      return TokenTypeName(module, *token).value_or(BasicTypeName(*etype));
+    }
+    case kFnPtr:
+      if (!ReadTypeToken(sig)) return std::nullopt;
+      return BasicTypeName(kVoid) + "*";
+    case kGenericInst: {
+      sig.ReadUnsigned();
+      const auto token = ReadTypeToken(sig);
+      const auto count = sig.ReadUnsigned();
+      if (!token || !count) return std::nullopt;
+      for (uint32_t i = 0; i < *count && !sig.AtEnd(); ++i) SignatureTypeName(module, sig, depth + 1);
+      return TokenTypeName(module, *token).value_or(BasicTypeName(kClass));
+    }
+    case kPtr:
+    case kByRef:
+      SkipCustomModifiers(sig);
+      return inner() + "*";
+    case kSzArray:
+      SkipCustomModifiers(sig);
+      return inner() + "[]";
+    default:
+      // Generic parameters are named by the runtime's type instead.
+      return std::nullopt;
+  }
+}
+
+// ClrMD's GetOrCreateTypeFromToken: the MethodTable a module's TypeDef or
+// TypeRef map gives the token (a TypeSpec is looked for among the TypeDefs,
+// as ClrMD tests the token's bits, and never found).
+std::optional<std::string> StaticVariables::TokenTypeName(uint64_t module, uint32_t token) {
+  const uint32_t table = token >> 24;
+  if (table != 0x01 && table != 0x02) return std::nullopt;
+  for (const TypeMapEntry& e : TypeMap(module, table == 0x01)) {
+    if (e.index != (token & 0xffffff)) continue;
+    if (e.method_table == 0 || !heap_.Type(e.method_table)) return std::nullopt;
+    return heap_.TypeName(e.method_table);
+  }
+  return std::nullopt;
+}
+
+const std::vector<TypeMapEntry>& StaticVariables::TypeMap(uint64_t module, bool type_refs) {
+  auto key = std::make_pair(module, type_refs);
+  auto it = type_maps_.find(key);
+  if (it == type_maps_.end()) {
+    auto map = runtime_.GetModuleTypeMap(module, type_refs);
+    it = type_maps_.emplace(key, map ? std::move(*map) : std::vector<TypeMapEntry>{}).first;
+  }
+  return it->second;
 }
 
 const dump::MetadataNames* StaticVariables::Names(uint64_t module) {

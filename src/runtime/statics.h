@@ -11,9 +11,11 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dump/metadata_names.h"
+#include "dump/metadata_tables.h"
 #include "dump/process_memory.h"
 #include "runtime/heap.h"
 #include "runtime/runtime.h"
@@ -44,6 +46,11 @@ class StaticVariables {
   std::optional<uint32_t> InstanceFieldCount(uint64_t method_table);
   std::string Label(const Field& field);
   std::string FieldTypeName(const Field& field);
+  // ClrMD's type for a field signature, by name: nullopt when it makes
+  // none.
+  std::optional<std::string> SignatureTypeName(uint64_t module, dump::BlobCursor& sig, int depth);
+  std::optional<std::string> TokenTypeName(uint64_t module, uint32_t token);
+  const std::vector<TypeMapEntry>& TypeMap(uint64_t module, bool type_refs);
   const dump::MetadataNames* Names(uint64_t module);
 
   Runtime& runtime_;
@@ -63,6 +70,7 @@ class StaticVariables {
   // the earlier one.
   std::unordered_map<uint64_t, Field> found_;
   std::map<uint64_t, std::optional<dump::MetadataNames>> names_;
+  std::map<std::pair<uint64_t, bool>, std::vector<TypeMapEntry>> type_maps_;
 };
 
 }  // namespace clrdump::runtime

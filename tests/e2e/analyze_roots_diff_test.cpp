@@ -29,6 +29,8 @@ struct Discovered {
   std::vector<std::string> rooted;    // rooted some other way
   std::vector<std::string> unrooted;  // no handle or finalizer root
   std::string root_object;            // the first object of a path not through statics
+  std::string statics_array;          // the first object of a path through statics
+  std::vector<std::string> static_rooted;  // HeapShapes.StaticRooted: held by a static field
   std::string string_mt;
 };
 
@@ -62,6 +64,14 @@ void Classify(const std::string& object, const std::vector<std::string>& block, 
     first_link = false;
   }
   if (d.root_object.empty() && first_object != object) d.root_object = first_object;
+  if (through_statics && d.statics_array.empty()) {
+    for (const auto& line : block) {
+      if (std::regex_search(line, m, kLink)) {
+        d.statics_array = m[1];
+        break;
+      }
+    }
+  }
   if (!any_link) {
     d.unrooted.push_back(object);
   } else if (through_statics) {
@@ -99,6 +109,8 @@ Discovered Discover(const std::string& dump, bool stacks) {
   const RunResult held = Run({ClrdumpPath(), "analyze", dump, "-c",
                               "dumpheap -short -type System.ExecutionEngineException", "-c",
                               "dumpheap -short -type System.Threading.Thread", "-c", "exit"});
+  const RunResult shapes = Run({ClrdumpPath(), "analyze", dump, "-c",
+                                "dumpheap -short -type HeapShapes.StaticRooted", "-c", "exit"});
   static const std::regex kObject(R"(^[0-9a-f]{12}$)");
   static const std::regex kString(R"(^([0-9a-f]{12}) +[0-9,]+ +[0-9,]+ System\.String$)");
   std::vector<std::string> objects;
@@ -113,6 +125,12 @@ Discovered Discover(const std::string& dump, bool stacks) {
   for (size_t i = step / 2; i < objects.size(); i += step) candidates.push_back(objects[i]);
   for (const auto& line : Lines(held.out)) {
     if (std::regex_match(line, kObject)) candidates.push_back(line);
+  }
+  for (const auto& line : Lines(shapes.out)) {
+    if (std::regex_match(line, kObject)) {
+      d.static_rooted.push_back(line);
+      candidates.push_back(line);
+    }
   }
   ClassifyAll(dump, stacks, candidates, d);
   // Objects a root holds directly are rooted whatever the sample found.
@@ -170,8 +188,15 @@ std::vector<Case> Cases(const Discovered& d, bool stacks) {
     cases.push_back({"roots_gcroot_gcgen", {"gcroot -gcgen 2 -nostacks " + d.rooted[0],
                                             "gcroot -gcgen 0 " + d.rooted[0]}});
   }
+  // The second link of a path from a statics array carries the label of
+  // the static variable dotnet-dump maps to its slot; pathto prints none.
   Case statics{"roots_gcroot_statics", {}};
   for (const auto& o : First(d.statics, 3)) statics.commands.push_back("gcroot -nostacks " + o);
+  for (const auto& o : d.static_rooted) {
+    statics.commands.push_back("gcroot -nostacks " + o);
+    if (stacks) statics.commands.push_back("gcroot " + o);
+    if (!d.statics_array.empty()) statics.commands.push_back("pathto " + d.statics_array + " " + o);
+  }
   if (!statics.commands.empty()) cases.push_back(statics);
   if (!d.root_object.empty() && !d.rooted.empty() && d.rooted.front() != d.root_object) {
     const std::string target = d.rooted.front();
