@@ -31,6 +31,7 @@ struct Discovered {
   std::string root_object;            // the first object of a path not through statics
   std::string statics_array;          // the first object of a path through statics
   std::vector<std::string> static_rooted;  // HeapShapes.StaticRooted: held by a static field
+  std::vector<std::string> statics_slots;  // every object the statics array holds
   std::string string_mt;
 };
 
@@ -135,6 +136,18 @@ Discovered Discover(const std::string& dump, bool stacks) {
   ClassifyAll(dump, stacks, candidates, d);
   // Objects a root holds directly are rooted whatever the sample found.
   if (!d.root_object.empty()) ClassifyAll(dump, stacks, {d.root_object}, d);
+  if (!d.statics_array.empty()) {
+    static const std::regex kElement(R"(^\[\d+\] ([0-9a-f]{16})$)");
+    std::set<std::string> in_array;
+    const RunResult elements =
+        Run({ClrdumpPath(), "analyze", dump, "-c", "dumparray " + d.statics_array, "-c", "exit"});
+    for (const auto& line : Lines(elements.out)) {
+      if (std::regex_match(line, m, kElement) && m[1] != std::string(16, '0')) {
+        in_array.insert(m[1].str().substr(m[1].str().find_first_not_of('0')));
+      }
+    }
+    d.statics_slots.assign(in_array.begin(), in_array.end());
+  }
   return d;
 }
 
@@ -198,6 +211,11 @@ std::vector<Case> Cases(const Discovered& d, bool stacks) {
     if (!d.statics_array.empty()) statics.commands.push_back("pathto " + d.statics_array + " " + o);
   }
   if (!statics.commands.empty()) cases.push_back(statics);
+  // Each static's label: which field ClrMD maps to the slot (statics of
+  // classes not yet initialized left out), and how it names its type.
+  Case slots{"roots_gcroot_statics_slots", {}};
+  for (const auto& o : d.statics_slots) slots.commands.push_back("gcroot -nostacks " + o);
+  if (!slots.commands.empty()) cases.push_back(slots);
   if (!d.root_object.empty() && !d.rooted.empty() && d.rooted.front() != d.root_object) {
     const std::string target = d.rooted.front();
     cases.push_back({"roots_pathto",
