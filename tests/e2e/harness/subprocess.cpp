@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -147,6 +149,9 @@ Debuggee::Debuggee(const std::vector<std::string>& argv, const SpawnOptions& opt
   ::close(out_pipe[1]);
   stdin_fd_ = in_pipe[1];
   stdout_fd_ = out_pipe[0];
+  auto tmpdir = options.env.find("TMPDIR");
+  const char* inherited = std::getenv("TMPDIR");
+  tmpdir_ = tmpdir != options.env.end() ? tmpdir->second : inherited ? inherited : "/tmp";
 }
 
 Debuggee::~Debuggee() {
@@ -155,9 +160,22 @@ Debuggee::~Debuggee() {
     ::kill(pid_, SIGKILL);
     int status = 0;
     ::waitpid(pid_, &status, 0);
+    RemoveDiagnosticsSocket();
   }
   if (stdin_fd_ >= 0) ::close(stdin_fd_);
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
+}
+
+// A killed runtime leaves its socket behind; once its pid is reused by
+// another process, both tools' `ps` list that process, and the rows of the
+// two runs may differ.
+void Debuggee::RemoveDiagnosticsSocket() const {
+  const std::string prefix = "dotnet-diagnostic-" + std::to_string(pid_) + "-";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(tmpdir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) == 0) std::filesystem::remove(entry.path(), ec);
+  }
 }
 
 std::optional<std::string> Debuggee::WaitForLine(const std::string& prefix,

@@ -52,10 +52,13 @@ class Debuggee {
   bool RunningAndNotStopped() const;
 
  private:
+  void RemoveDiagnosticsSocket() const;
+
   pid_t pid_ = -1;
   int stdin_fd_ = -1;
   int stdout_fd_ = -1;
   std::string buffer_;
+  std::string tmpdir_;  // where its runtime puts its diagnostics socket
 };
 
 }  // namespace clrdump::test
