@@ -144,18 +144,19 @@ Status RunDumpHeap(CommandContext& ctx, const ParsedArgs& args) {
 }
 
 Status PrintHeapObjects(CommandContext& ctx, runtime::ManagedHeap& heap,
-                        const std::vector<HeapObject>& objects, bool stat, bool short_list) {
+                        const std::vector<HeapObject>& objects, bool stat, HeapDisplay display) {
   auto rt = ctx.target.runtime();
   if (!rt) return rt.error();
   HeapPrintOptions options;
   options.stat = stat;
-  if (short_list) options.display = HeapDisplay::kShort;
+  options.display = display;
   HeapPrinter printer(ctx, heap, **rt, options);
   for (const HeapObject& object : objects) {
     if (ctx.cancelled()) return Ok{};
     printer.Add(object, heap.SegmentOf(object.address));
   }
   printer.Finish();
+  if (printer.failure()) return *printer.failure();
   return Ok{};
 }
 

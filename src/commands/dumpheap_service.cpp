@@ -22,6 +22,7 @@ HeapPrinter::HeapPrinter(CommandContext& ctx, runtime::ManagedHeap& heap,
                          columns::Text()}) {}
 
 void HeapPrinter::Add(const HeapObject& object, const GcSegment* segment) {
+  if (failure_) return;
   if (options_.display == HeapDisplay::kThinLock) {
     AddThinLock(object);
     return;
@@ -43,6 +44,12 @@ void HeapPrinter::Add(const HeapObject& object, const GcSegment* segment) {
   }
   if (options_.fragmentation) TrackFragmentation(segment, object);
   if (options_.display == HeapDisplay::kStrings) {
+    if (object.valid() && !object.type->is_string) {
+      failure_ = MakeError(ErrorCode::kInvalidArgument,
+                           fmt::format("Object {:x} is not a string, actual type: {}.",
+                                       object.address, NameOf(object.method_table)));
+      return;
+    }
     strings_.Add(heap_, object, size);
     return;
   }
@@ -56,6 +63,7 @@ void HeapPrinter::Add(const HeapObject& object, const GcSegment* segment) {
 }
 
 void HeapPrinter::Finish() {
+  if (failure_) return;
   if (options_.display == HeapDisplay::kNormal && !stats_.empty()) PrintStats();
   if (options_.display == HeapDisplay::kStrings && !strings_.empty()) {
     if (!options_.stat) ctx_.out << "\n";

@@ -33,6 +33,10 @@ class HeapPrinter {
   // `segment` may be null when the object was not found by a heap walk.
   void Add(const runtime::HeapObject& object, const runtime::GcSegment* segment);
   void Finish();
+  // What stopped the listing: dotnet-dump's string statistics fail on the
+  // first object that is not a string (objsize -strings). Add and Finish do
+  // nothing after it.
+  const std::optional<Error>& failure() const { return failure_; }
 
  private:
   struct TypeStats {
@@ -53,6 +57,7 @@ class HeapPrinter {
   Table objects_;
   bool header_written_ = false;
   std::optional<Table> thin_locks_;
+  std::optional<Error> failure_;
   std::unordered_map<uint64_t, TypeStats> stats_;
   std::vector<uint64_t> order_;  // first-seen order, which ties keep
   StringTable strings_;

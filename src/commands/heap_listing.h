@@ -6,6 +6,7 @@
 
 #include "base/result.h"
 #include "commands/command.h"
+#include "commands/dumpheap_service.h"
 #include "runtime/heap.h"
 
 namespace clrdump::cmd {
@@ -13,6 +14,6 @@ namespace clrdump::cmd {
 // Without dumpheap's fragmentation report.
 Status PrintHeapObjects(CommandContext& ctx, runtime::ManagedHeap& heap,
                         const std::vector<runtime::HeapObject>& objects, bool stat,
-                        bool short_list);
+                        HeapDisplay display);
 
 }  // namespace clrdump::cmd

@@ -40,9 +40,6 @@ std::vector<HeapObject> TransitiveClosure(CommandContext& ctx, runtime::Roots& r
 }
 
 Status RunObjSize(CommandContext& ctx, const ParsedArgs& args) {
-  if (args.Has("-strings")) {
-    return MakeError(ErrorCode::kUnsupported, "objsize: -strings is not supported yet");
-  }
   auto roots = ctx.target.roots();
   if (!roots) return roots.error();
   runtime::ManagedHeap& heap = (*roots)->heap();
@@ -75,7 +72,14 @@ Status RunObjSize(CommandContext& ctx, const ParsedArgs& args) {
   }
   const std::vector<HeapObject> closure = TransitiveClosure(ctx, **roots, starts);
   if (ctx.cancelled()) return Ok{};
-  return PrintHeapObjects(ctx, heap, closure, args.Has("-stat"), args.Has("-short"));
+  // As dotnet-dump: -strings wins over -short.
+  HeapDisplay display = HeapDisplay::kNormal;
+  if (args.Has("-strings")) {
+    display = HeapDisplay::kStrings;
+  } else if (args.Has("-short")) {
+    display = HeapDisplay::kShort;
+  }
+  return PrintHeapObjects(ctx, heap, closure, args.Has("-stat"), display);
 }
 
 }  // namespace

@@ -14,7 +14,6 @@ namespace {
 
 constexpr size_t kChunkSize = 32;
 constexpr uint64_t kPointerMask = ~uint64_t{3};
-constexpr uint64_t kReleaseMask = (uint64_t{1} << 20) - 1;  // every 1M objects
 
 // The bytes ClrMD packs a pointer into: 0 for null, 5 or 6 when the high
 // bytes are zero, else 8.
@@ -156,7 +155,7 @@ const ChainLink* PathFinder::WalkObject(uint64_t parent, uint64_t current) {
   }
   // The search reads all over the heap and each read maps 64 KB in: let
   // the pages go now and then so memory stays bounded.
-  if ((++walked_ & kReleaseMask) == 0) heap_.ReleaseResident();
+  if ((++walked_ & kSearchReleaseMask) == 0) heap_.ReleaseResident();
   const HeapObject object = heap_.ObjectAt(current, nullptr);
   if (!object.valid() || !object.type->data.contains_pointers) return nullptr;
   references_.clear();

@@ -301,12 +301,18 @@ std::unique_ptr<AddressSet> Roots::Reachable(const std::vector<const Root*>& roo
     if (set->Insert(r->object)) todo.push_back(r->object);
   }
   // The set does not depend on the visiting order, so a stack serves.
+  uint64_t visited = 0;
   while (!todo.empty()) {
     const uint64_t address = todo.back();
     todo.pop_back();
+    // As the root search: reads jump all over the heap, so mapped pages
+    // are let go now and then.
+    if ((++visited & kSearchReleaseMask) == 0) heap_.ReleaseResident();
     const HeapObject object = heap_.ObjectAt(address, nullptr);
     ForEachReference(object, [&](uint64_t target) {
-      if (set->Insert(target)) todo.push_back(target);
+      if (!set->Insert(target)) return;
+      heap_.Prefetch(target);
+      todo.push_back(target);
     });
   }
   return set;

@@ -50,6 +50,10 @@ struct Root {
 
 // A set of addresses: a bitmap at 8-byte granularity over each segment,
 // a hash set for anything outside them.
+// Searches whose reads jump all over the heap let the dump's mapped pages
+// go each time this mask's worth of objects (a million) has been visited.
+inline constexpr uint64_t kSearchReleaseMask = (uint64_t{1} << 20) - 1;
+
 class AddressSet {
  public:
   explicit AddressSet(const ManagedHeap& heap);

@@ -197,6 +197,9 @@ std::vector<Case> Cases(const Discovered& d, bool stacks) {
   if (!objsize.commands.empty()) cases.push_back(objsize);
   if (!d.rooted.empty()) {
     cases.push_back({"roots_gcroot_limit", {"gcroot -nostacks -limit 1 " + d.rooted[0]}});
+    // dotnet-dump's string statistics fail at the first object that is not
+    // a string.
+    cases.push_back({"roots_objsize_strings_object", {"objsize -strings " + d.rooted[0]}});
     // Gen 0 and 1 searches end in an error when the object is not older.
     cases.push_back({"roots_gcroot_gcgen", {"gcroot -gcgen 2 -nostacks " + d.rooted[0],
                                             "gcroot -gcgen 0 " + d.rooted[0]}});
@@ -224,6 +227,9 @@ std::vector<Case> Cases(const Discovered& d, bool stacks) {
   }
   if (!d.string_mt.empty()) {
     cases.push_back({"roots_objsize_mt", {"objsize -stat -mt " + d.string_mt}});
+    cases.push_back({"roots_objsize_strings",
+                     {"objsize -strings -stat -mt " + d.string_mt,
+                      "objsize -strings -short -mt " + d.string_mt}});
   }
   return cases;
 }
