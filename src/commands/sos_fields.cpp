@@ -45,7 +45,6 @@ constexpr uint32_t kFieldDefTable = 0x04000000;
 constexpr uint32_t kTypeDefNil = 0x02000000;
 constexpr uint8_t kNoSize = 0xff;
 // Metadata larger than this is taken as a corrupt size.
-constexpr uint64_t kMaxMetadata = 256u << 20;
 
 struct ElementInfo {
   const char* space;
@@ -425,38 +424,18 @@ std::string TypeInspector::ModuleFile(uint64_t module) {
 }
 
 uint64_t TypeInspector::InstanceFieldOffset(uint64_t mt, const std::string& wanted) {
-  for (int depth = 0; mt != 0 && depth < 64; ++depth) {
-    auto info = rt_.GetMethodTableData(mt);
-    auto fields = rt_.GetMethodTableFields(mt);
-    if (!info || !fields) return 0;
-    const dump::MetadataNames* names = Names(info->module);
-    uint64_t address = fields->first_field;
-    for (uint32_t i = 0; names && i < fields->instance_count + fields->static_count; ++i) {
-      auto f = rt_.GetFieldDesc(address);
-      if (!f) break;
-      if (!f->is_static && names->FieldName(f->token & 0xffffff) == wanted) return f->offset + 8;
-      address = f->next;
-    }
-    mt = info->parent;
+  // Parents' fields come first; SOS searches the class before its parents.
+  const std::vector<InstanceField>& fields = InstanceFields(mt);
+  for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
+    if (it->name == wanted) return it->offset + 8;
   }
   return 0;
 }
 
-const dump::MetadataNames* TypeInspector::Names(uint64_t module) {
-  auto it = names_.find(module);
-  if (it == names_.end()) {
-    std::optional<dump::MetadataNames> names;
-    auto m = rt_.GetManagedModule(module);
-    if (m && m->metadata_start != 0 && m->metadata_size != 0 && m->metadata_size <= kMaxMetadata) {
-      std::vector<uint8_t> bytes(m->metadata_size);
-      if (ctx_.target.memory().Read(m->metadata_start, bytes) == bytes.size()) {
-        if (auto parsed = dump::MetadataNames::Parse(bytes)) names = std::move(*parsed);
-      }
-    }
-    it = names_.emplace(module, std::move(names)).first;
-  }
-  return it->second ? &*it->second : nullptr;
-}
+TypeInspector::TypeInspector(CommandContext& ctx, runtime::Runtime& rt)
+    : ctx_(ctx), rt_(rt), names_(rt, ctx.target.memory()) {}
+
+const dump::MetadataNames* TypeInspector::Names(uint64_t module) { return names_.Get(module); }
 
 const std::vector<InstanceField>& TypeInspector::InstanceFields(uint64_t method_table) {
   return InstanceFields(method_table, 0);

@@ -12,6 +12,7 @@
 
 #include "commands/command.h"
 #include "dump/metadata_names.h"
+#include "runtime/module_names.h"
 #include "runtime/runtime.h"
 
 namespace clrdump::cmd {
@@ -59,7 +60,7 @@ struct InstanceField {
 // module metadata read once per command.
 class TypeInspector {
  public:
-  TypeInspector(CommandContext& ctx, runtime::Runtime& rt) : ctx_(ctx), rt_(rt) {}
+  TypeInspector(CommandContext& ctx, runtime::Runtime& rt);
   runtime::Runtime& rt() { return rt_; }
   CommandContext& ctx() { return ctx_; }
   // GetMethodTableName, or "" when the runtime does not know it.
@@ -88,7 +89,7 @@ class TypeInspector {
 
   CommandContext& ctx_;
   runtime::Runtime& rt_;
-  std::map<uint64_t, std::optional<dump::MetadataNames>> names_;
+  runtime::ModuleNames names_;
   std::map<uint64_t, std::vector<InstanceField>> fields_;
 };
 

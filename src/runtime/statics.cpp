@@ -6,8 +6,6 @@ namespace clrdump::runtime {
 namespace {
 
 // Larger metadata is not a module's.
-constexpr uint64_t kMaxMetadata = 256u << 20;
-
 // ClrMD's ClrElementType.IsPrimitive: these statics live with the non-GC
 // ones, every other kind with the GC statics.
 bool IsPrimitive(uint32_t element_type) {
@@ -164,7 +162,7 @@ std::optional<uint32_t> StaticVariables::InstanceFieldCount(uint64_t method_tabl
 
 std::string StaticVariables::Label(const Field& field) {
   std::string name;
-  if (const dump::MetadataNames* names = Names(field.module)) {
+  if (const dump::MetadataNames* names = names_.Get(field.module)) {
     name = names->FieldName(field.desc.token & 0xffffff).value_or("");
   }
   return FieldTypeName(field) + "." + name;
@@ -181,7 +179,7 @@ std::string StaticVariables::FieldTypeName(const Field& field) {
   }
   std::optional<std::string> name;
   bool generic_parameter = false;
-  const dump::MetadataNames* names = Names(field.module);
+  const dump::MetadataNames* names = names_.Get(field.module);
   auto sig = names ? names->FieldSignature(field.desc.token & 0xffffff) : std::nullopt;
   if (sig) {
     dump::BlobCursor cursor{ByteView(*sig)};
@@ -268,22 +266,6 @@ const std::vector<TypeMapEntry>& StaticVariables::TypeMap(uint64_t module, bool 
     it = type_maps_.emplace(key, map ? std::move(*map) : std::vector<TypeMapEntry>{}).first;
   }
   return it->second;
-}
-
-const dump::MetadataNames* StaticVariables::Names(uint64_t module) {
-  auto it = names_.find(module);
-  if (it == names_.end()) {
-    std::optional<dump::MetadataNames> names;
-    auto m = runtime_.GetManagedModule(module);
-    if (m && m->metadata_start != 0 && m->metadata_size != 0 && m->metadata_size <= kMaxMetadata) {
-      std::vector<uint8_t> bytes(m->metadata_size);
-      if (memory_.Read(m->metadata_start, bytes) == bytes.size()) {
-        if (auto parsed = dump::MetadataNames::Parse(bytes)) names = std::move(*parsed);
-      }
-    }
-    it = names_.emplace(module, std::move(names)).first;
-  }
-  return it->second ? &*it->second : nullptr;
 }
 
 }  // namespace clrdump::runtime

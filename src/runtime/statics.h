@@ -18,6 +18,7 @@
 #include "dump/metadata_tables.h"
 #include "dump/process_memory.h"
 #include "runtime/heap.h"
+#include "runtime/module_names.h"
 #include "runtime/runtime.h"
 
 namespace clrdump::runtime {
@@ -25,7 +26,7 @@ namespace clrdump::runtime {
 class StaticVariables {
  public:
   StaticVariables(Runtime& runtime, ManagedHeap& heap, const dump::ProcessMemory& memory)
-      : runtime_(runtime), heap_(heap), memory_(memory) {}
+      : runtime_(runtime), heap_(heap), memory_(memory), names_(runtime, memory) {}
 
   // "<field type>.<field name>" of the static ClrMD places at `address`
   // (its type "Unknown" when ClrMD resolves none); nullopt when no static
@@ -51,7 +52,6 @@ class StaticVariables {
   std::optional<std::string> SignatureTypeName(uint64_t module, dump::BlobCursor& sig, int depth);
   std::optional<std::string> TokenTypeName(uint64_t module, uint32_t token);
   const std::vector<TypeMapEntry>& TypeMap(uint64_t module, bool type_refs);
-  const dump::MetadataNames* Names(uint64_t module);
 
   Runtime& runtime_;
   ManagedHeap& heap_;
@@ -69,7 +69,7 @@ class StaticVariables {
   // The service's dictionary: a later entry for the same address replaces
   // the earlier one.
   std::unordered_map<uint64_t, Field> found_;
-  std::map<uint64_t, std::optional<dump::MetadataNames>> names_;
+  ModuleNames names_;
   std::map<std::pair<uint64_t, bool>, std::vector<TypeMapEntry>> type_maps_;
 };
 
